@@ -1,0 +1,59 @@
+"""The one exception tree of medoracle.
+
+    MedoracleError                 root: every failure the user can act on
+    ├── ConfigError                a setting or path is invalid
+    ├── UnknownFormatError         an ingest format name that no loader handles
+    ├── SourceError                an input file or record cannot be read
+    │   └── MalformedRecordError   one record is broken; ingest skips it and goes on
+    └── LibraryError               the evidence library cannot be used
+        ├── LibraryLockedError     another process is writing to it
+        └── LibraryCorruptError    the file is not a medoracle library, or is damaged
+
+Only the CLI maps these to exit codes and one-line messages; only the web layer maps them
+to HTTP status codes.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "LibraryCorruptError",
+    "LibraryError",
+    "LibraryLockedError",
+    "MalformedRecordError",
+    "MedoracleError",
+    "SourceError",
+    "UnknownFormatError",
+]
+
+
+class MedoracleError(Exception):
+    """Root of every error medoracle raises on purpose."""
+
+
+class ConfigError(MedoracleError):
+    """A setting, option or path is invalid."""
+
+
+class UnknownFormatError(MedoracleError):
+    """No loader handles the named ingest format."""
+
+
+class SourceError(MedoracleError):
+    """An input file cannot be read as the format it was given as."""
+
+
+class MalformedRecordError(SourceError):
+    """One record in an otherwise readable file is broken."""
+
+
+class LibraryError(MedoracleError):
+    """The evidence library cannot be opened or written."""
+
+
+class LibraryLockedError(LibraryError):
+    """Another process holds the library's writer lock."""
+
+
+class LibraryCorruptError(LibraryError):
+    """The library file is not a medoracle SQLite database, or is damaged."""

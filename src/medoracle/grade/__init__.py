@@ -1,0 +1,7 @@
+"""Evidence grading as data: publication type to level and label (see evidence.toml)."""
+
+from __future__ import annotations
+
+from medoracle.grade.levels import EvidenceTable, Grade, evidence_table
+
+__all__ = ["EvidenceTable", "Grade", "evidence_table"]
