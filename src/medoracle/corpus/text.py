@@ -39,7 +39,8 @@ def _is_false_boundary(text: str, stop_at: int) -> bool:
     """True when the full stop at `stop_at` closes an abbreviation or an initial."""
     if text[stop_at] != ".":
         return False
-    match = _TRAILING_WORD.search(text, 0, stop_at + 1)
+    # Look back a bounded window: searching from 0 each time would make splitting quadratic.
+    match = _TRAILING_WORD.search(text[max(0, stop_at - 24) : stop_at + 1])
     if match is None:
         return False
     word = match.group(1).lower()

@@ -35,7 +35,7 @@ FILES = ("*.jsonl.gz", "*.jsonl")
 
 SOURCE = "Cochrane Database of Systematic Reviews"
 LICENCE = "Cochrane Library content (Cochrane/Wiley copyright); research use, quote with citation"
-_CD_NUMBER = re.compile(r"^CD\d{6}$")
+_CD_NUMBER = re.compile(r"^(CD|MR)\d{6}$")  # MR: Cochrane methodology reviews
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
@@ -49,7 +49,7 @@ def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
 def _convert(where: str, record: dict[str, Any]) -> LoadedDocument | Skipped:
     cd_number = str(record["cd_number"]).strip()
     if not _CD_NUMBER.match(cd_number):
-        return Skipped(where, f"cd_number {cd_number!r} is not a Cochrane CD number")
+        return Skipped(where, f"cd_number {cd_number!r} is not a Cochrane review number")
     abstract = str(record.get("abstract_results_conclusions") or "").strip()
     summary = str(record.get("plain_language_summary") or "").strip()
     if not abstract and not summary:

@@ -1,0 +1,200 @@
+"""The `medoracle` command line: parse, call one service function, render.
+
+Exit codes: 0 success, 1 a medoracle error (one line on stderr), 2 usage error,
+130 interrupted. Tracebacks are shown only with MEDORACLE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+import click
+from pydantic import ValidationError
+
+from medoracle import __version__
+from medoracle.corpus.build import PROFILES
+from medoracle.corpus.citation import citation_line
+from medoracle.corpus.ingest import IngestInterrupted
+from medoracle.corpus.loaders import FORMATS
+from medoracle.corpus.progress import RichReporter
+from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
+from medoracle.errors import MedoracleError
+from medoracle.settings import Settings
+
+__all__ = ["main"]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"medoracle: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Map medoracle's exceptions to one-line messages and exit codes."""
+    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        yield
+    except IngestInterrupted as exc:
+        click.echo(f"medoracle: {exc}", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("medoracle: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except MedoracleError as exc:
+        _fail(str(exc))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        _fail(f"invalid setting {where}: {first['msg']}")
+    except Exception as exc:
+        if os.environ.get("MEDORACLE_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set MEDORACLE_DEBUG=1 for details)")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _with_progress(run: Callable[[RichReporter], dict[str, Any]]) -> dict[str, Any]:
+    reporter = RichReporter()
+    try:
+        return run(reporter)
+    finally:
+        reporter.close()
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    for source in summary["sources"]:
+        click.echo(
+            f"{source['format']:<19} {Path(source['path']).name:<38} added {source['added']:>7,}"
+            f"  updated {source['updated']:>6,}  unchanged {source['unchanged']:>7,}"
+            f"  skipped {source['skipped']:>6,}  {source['seconds']:>7.1f}s"
+        )
+    click.echo(
+        f"total: added {summary['added']:,}, updated {summary['updated']:,}, "
+        f"unchanged {summary['unchanged']:,}, skipped {summary['skipped']:,} "
+        f"in {summary['seconds']:.1f}s; library now holds {summary['library_documents']:,} "
+        f"documents, {summary['library_passages']:,} passages ({summary['library']})"
+    )
+    for reason, count in sorted(summary["skipped_reasons"].items(), key=lambda kv: -kv[1]):
+        click.echo(f"  skipped {count:>7,}: {reason}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="medoracle")
+def main() -> None:
+    """medoracle: an offline, evidence-first clinical answer engine."""
+
+
+@main.group()
+def library() -> None:
+    """Build and inspect the evidence library."""
+
+
+@library.command("build")
+@click.option("--from", "data_dir", type=click.Path(path_type=Path), help="open datasets folder")
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="quick", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="at most N documents per source file")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def build(data_dir: Path | None, profile: str, limit: int | None, as_json: bool) -> None:
+    """Ingest the open datasets into the library (quick: all but trial full texts)."""
+    with _errors():
+        settings = _settings()
+        summary = _with_progress(
+            lambda reporter: build_library(
+                settings, data_dir=data_dir, profile=profile, limit=limit, reporter=reporter
+            )
+        )
+        _print_summary(summary, as_json)
+
+
+@main.command("ingest", help=f"Ingest files of one FORMAT ({', '.join(FORMATS)}).")
+@click.argument("format_name", metavar="FORMAT")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--limit", type=click.IntRange(min=1), help="at most N documents per file")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def ingest_command(
+    format_name: str, paths: tuple[Path, ...], limit: int | None, as_json: bool
+) -> None:
+    with _errors():
+        settings = _settings()
+        summary = _with_progress(
+            lambda reporter: ingest_paths(
+                settings, format_name, list(paths), limit=limit, reporter=reporter
+            )
+        )
+        _print_summary(summary, as_json)
+
+
+@library.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="print as JSON")
+def stats(as_json: bool) -> None:
+    """Count documents and passages, by type and by corpus."""
+    with _errors():
+        result = library_stats(_settings())
+        if as_json:
+            click.echo(json.dumps(result, indent=2))
+            return
+        click.echo(f"{result['documents']:,} documents, {result['passages']:,} passages")
+        for group in ("by_type", "by_corpus", "by_status"):
+            click.echo(f"{group[3:]}:")
+            for key, count in result[group].items():
+                click.echo(f"  {key:<22} {count:>9,}")
+
+
+@library.command("show")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="print the document and passages as JSON")
+def show(doc_id: str, as_json: bool) -> None:
+    """Print a document's citation line and its passages."""
+    with _errors():
+        document, passages = show_document(_settings(), doc_id)
+        if as_json:
+            payload = {
+                "document": document.model_dump(mode="json"),
+                "passages": [p.model_dump(mode="json") for p in passages],
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        click.echo(click.style(citation_line(document), bold=True))
+        details = [
+            ("Source", document.source),
+            ("Date", document.date),
+            ("Authors", ", ".join(document.authors[:6]) or None),
+            ("Type", f"{document.pub_type.value} (level {document.evidence_level})"),
+            ("Status", document.status.value),
+            ("Note", document.status_note),
+            ("Corpus", document.corpus),
+            ("Licence", document.licence),
+        ]  # fmt: skip
+        for label, value in details:
+            if value:
+                click.echo(f"{label + ':':<9} {value}")
+        for passage in passages:
+            grade = f" [{passage.grade}]" if passage.grade else ""
+            head = f"#{passage.seq} {passage.section} ({passage.kind.value}){grade}"
+            click.echo("\n" + click.style(head, underline=True))
+            click.echo(passage.text)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import write_cochrane
+from medoracle.cli import main
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _one_line_error(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_ingest_then_stats_and_show(home: Path, fixtures: Path) -> None:
+    code, out, err = _run("ingest", "cochrane", str(fixtures / "cochrane"), "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert (summary["added"], summary["skipped"]) == (2, 3)
+    assert "skipped reviews.jsonl:3: not valid JSON" in err
+
+    code, out, _ = _run("library", "stats", "--json")
+    stats = json.loads(out)
+    assert {"documents", "passages", "by_type", "by_corpus"} <= stats.keys()
+    assert stats["documents"] == 2
+    assert stats["by_type"] == {"systematic_review": 2}
+    assert stats["by_corpus"] == {"cochrane": 2}
+
+    code, out, _ = _run("library", "show", "cochrane:CD999901")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Cochrane review CD999901.")
+    assert "[Systematic review, level 2]" in out.splitlines()[0]
+    assert "#1 Plain language summary (plain_summary)" in out
+
+
+def test_second_ingest_reports_everything_unchanged(home: Path, tmp_path: Path) -> None:
+    source = write_cochrane(tmp_path / "reviews.jsonl", 12)
+    _run("ingest", "cochrane", str(source))
+    code, out, _ = _run("ingest", "cochrane", str(source), "--json")
+    summary = json.loads(out)
+    assert (code, summary["added"], summary["unchanged"]) == (0, 0, 12)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("ingest", "nope", "x"), "unknown format 'nope'; expected one of: bioasq, cochrane"),
+        (("ingest", "cochrane", "/no/such/file"), "/no/such/file: no such file or directory"),
+        (("library", "show", "cochrane:CD000000"), "no library at"),
+        (("library", "build", "--from", "/no/such/dir"), "/no/such/dir: data folder not found"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_1(
+    home: Path, args: tuple[str, ...], expected: str
+) -> None:
+    code, _, err = _run(*args)
+    assert code == 1
+    assert expected in _one_line_error(err)
+
+
+def test_unknown_document_is_one_line(home: Path, tmp_path: Path) -> None:
+    _run("ingest", "cochrane", str(write_cochrane(tmp_path / "r.jsonl", 2)))
+    code, _, err = _run("library", "show", "ngc:1")
+    assert code == 1
+    assert "no document 'ngc:1'" in _one_line_error(err)
+
+
+def test_corrupt_library_exits_non_zero_with_one_line(home: Path, tmp_path: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "library.sqlite").write_bytes(b"garbage" * 1000)
+    code, _, err = _run("library", "stats")
+    assert code == 1
+    assert "not a usable medoracle library" in _one_line_error(err)
+
+
+def test_unreadable_file_is_skipped_and_the_ingest_goes_on(home: Path, tmp_path: Path) -> None:
+    good = write_cochrane(tmp_path / "good.jsonl", 4)
+    truncated = tmp_path / "broken.jsonl.gz"
+    truncated.write_bytes(gzip.compress(good.read_bytes())[:60])
+    code, out, err = _run("ingest", "cochrane", str(truncated), str(good), "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["added"] == 4
+    assert summary["skipped_reasons"] == {"unreadable file": 1}
+    assert "broken.jsonl.gz: unreadable or truncated" in err
+
+
+def test_locked_library_exits_non_zero(home: Path, tmp_path: Path) -> None:
+    from medoracle.corpus.schema import WriterLock
+
+    source = write_cochrane(tmp_path / "r.jsonl", 2)
+    with WriterLock(home / "library.sqlite"):
+        code, _, err = _run("ingest", "cochrane", str(source))
+    assert code == 1
+    assert "locked by another writer" in _one_line_error(err)
+
+
+def test_invalid_setting_is_one_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDORACLE_BATCH_SIZE", "0")
+    code, _, err = _run("library", "stats")
+    assert code == 1
+    assert "invalid setting batch_size" in _one_line_error(err)
+
+
+def test_library_file_with_foreign_tables_is_refused(home: Path) -> None:
+    home.mkdir(parents=True)
+    with sqlite3.connect(home / "library.sqlite") as conn:
+        conn.execute("CREATE TABLE other (x)")
+    code, _, err = _run("library", "stats")
+    assert code == 1
+    assert "not a medoracle library" in _one_line_error(err)
