@@ -26,9 +26,9 @@ def identifier_links(doc: Document) -> list[str]:
 
 def citation_line(doc: Document) -> str:
     """`Title. Source; year. Identifiers. [Type, level N] Status.`"""
-    title = doc.title.rstrip(".")
+    title = doc.title.strip()
     where = "; ".join(part for part in (doc.source, str(doc.year) if doc.year else None) if part)
-    parts = [f"{title}."]
+    parts = [title if title.endswith((".", "?", "!")) else f"{title}."]
     if where:
         parts.append(f"{where}.")
     links = identifier_links(doc)
@@ -36,5 +36,9 @@ def citation_line(doc: Document) -> str:
         parts.append(", ".join(links) + ".")
     parts.append(f"[{doc.evidence_label}, level {doc.evidence_level}]")
     status = doc.status.value.capitalize()
-    parts.append(f"{status}: {doc.status_note}." if doc.status_note else f"{status}.")
+    note = doc.status_note or ""
+    if note.lower().startswith(doc.status.value):
+        parts.append(f"{note}.")
+    else:
+        parts.append(f"{status}: {note}." if note else f"{status}.")
     return " ".join(parts)

@@ -66,6 +66,10 @@ class Library:
 
     def start_run(self, command: str, sources: Sequence[str]) -> int:
         with self._guard():
+            # The caller holds the writer lock, so a run still marked running was killed.
+            self.conn.execute(
+                "UPDATE ingest_runs SET outcome = 'abandoned' WHERE outcome = 'running'"
+            )
             cursor = self.conn.execute(
                 "INSERT INTO ingest_runs (started_at, command, sources) VALUES (?, ?, ?)",
                 (utc_now(), command, json.dumps(list(sources))),

@@ -26,9 +26,10 @@ from medoracle.corpus.loaders._common import (
     safe_load,
 )
 from medoracle.corpus.models import Document, Identifiers, LoadedDocument, PassageKind, PubType
+from medoracle.corpus.sections import section_kind, title_case
 from medoracle.grade import evidence_table
 
-__all__ = ["CORPUS", "FILES", "FORMAT", "read", "section_kind", "title_case"]
+__all__ = ["CORPUS", "FILES", "FORMAT", "read"]
 
 FORMAT = "evidence-inference"
 CORPUS = "evidence_inference"
@@ -43,31 +44,6 @@ _HEADING = re.compile(r"^(TITLE|ABSTRACT|BODY)(?=[.:]|$)")
 _NUMBERING = re.compile(r"^(?:\d+[A-Za-z]?|[IVX]+)$")
 _LEADING_NUMBER = re.compile(r"^(?:\d+[A-Za-z]?|[IVX]+)[.)]\s+")
 
-# Ordered: the first pattern that matches a heading decides its kind, so "Methods and
-# results" is a result and "Discussion and conclusions" a conclusion.
-_KIND_RULES: tuple[tuple[re.Pattern[str], PassageKind], ...] = (
-    (re.compile(r"\bconclu(?:sion|sions|ding)\b"), PassageKind.CONCLUSION),
-    (re.compile(r"\b(?:results?|findings|efficacy|outcomes)\b"), PassageKind.RESULT),
-    (
-        re.compile(
-            r"\b(?:methods?|methodology|design|patients|participants|subjects|statistics"
-            r"|statistical|analys[ie]s|materials?|settings?|interventions?|procedures?"
-            r"|measures?|measurements?|randomi[sz]ation|sample size|population|recruitment"
-            r"|eligibility|protocol)\b"
-        ),
-        PassageKind.METHOD,
-    ),
-    (
-        re.compile(
-            r"\b(?:background|introduction|objectives?|aims?|purposes?|rationale|context"
-            r"|hypothes[ie]s)\b"
-        ),
-        PassageKind.BACKGROUND,
-    ),
-    # Named, but not one of the kinds above: stops a subsection inheriting "result".
-    (re.compile(r"\b(?:discussion|limitations?|registration|trial status)\b"), PassageKind.OTHER),
-)
-
 # Matched at the start of each heading part, so that "Results: Supplementary Analyses" and
 # "Methods (see Supplementary Information)" stay while "Supplementary Material" goes.
 _NOT_EVIDENCE = re.compile(
@@ -81,34 +57,12 @@ _NOT_EVIDENCE = re.compile(
     r"|(?:electronic )?supplementary (?:materials?|data|information|tables?|figures?)"
     r"|supporting information)"
 )
-_SMALL_WORDS = frozenset("a an and as at by for in of on or the to vs with".split())
 
 
 class _Section(NamedTuple):
     part: str  # TITLE, ABSTRACT or BODY
     names: tuple[str, ...]  # the heading's readable parts, outermost first
     lines: list[str]
-
-
-def section_kind(name: str) -> PassageKind | None:
-    """The kind a heading names, or None when the heading names none of them."""
-    lowered = name.lower()
-    for pattern, kind in _KIND_RULES:
-        if pattern.search(lowered):
-            return kind
-    return None
-
-
-def title_case(text: str) -> str:
-    """Title-case an upper-case heading ("MATERIALS AND METHODS" -> "Materials and Methods");
-    a heading already in mixed case is left as its authors wrote it."""
-    if text != text.upper():
-        return text
-    words = text.lower().split()
-    return " ".join(
-        word if index and word in _SMALL_WORDS else word[:1].upper() + word[1:]
-        for index, word in enumerate(words)
-    )
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:

@@ -21,8 +21,8 @@ from medoracle.corpus.loaders._common import (
     iter_jsonl,
     safe_load,
 )
-from medoracle.corpus.loaders.evidence_inference import section_kind, title_case
 from medoracle.corpus.models import Document, Identifiers, LoadedDocument, PassageKind, PubType
+from medoracle.corpus.sections import section_kind, title_case
 from medoracle.grade import Grade, evidence_table
 
 __all__ = ["CORPUS", "FILES", "FORMAT", "read"]

@@ -22,7 +22,7 @@ CREATE TABLE ingest_runs (
     skipped         INTEGER NOT NULL DEFAULT 0,
     skipped_reasons TEXT NOT NULL DEFAULT '{}', -- JSON {reason: count}
     seconds         REAL,
-    outcome         TEXT NOT NULL DEFAULT 'running'  -- running | complete | interrupted | failed
+    outcome         TEXT NOT NULL DEFAULT 'running'  -- running | complete | interrupted | failed | abandoned
 );
 
 CREATE TABLE documents (
