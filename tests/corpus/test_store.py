@@ -89,3 +89,23 @@ def test_second_writer_is_refused_at_once(tmp_path: Path) -> None:
         WriterLock(path).__enter__()
     with WriterLock(path):  # released after the first holder leaves
         pass
+
+
+def test_passage_changes_log_adds_and_deletes_in_order(tmp_path: Path) -> None:
+    source = write_cochrane(tmp_path / "reviews.jsonl", 3)
+    with Library.open(tmp_path / "lib.sqlite", create=True) as lib:
+        _ingest(lib, source)
+        first = lib.change_cursor()
+        assert [op for _, _, op in lib.changes_since(0)] == ["add"] * 6
+        _ingest(lib, write_cochrane(tmp_path / "reviews.jsonl", 3, variant=" (v2)"))
+        later = lib.changes_since(first)
+        live = {row[0] for row in lib.conn.execute("SELECT pid FROM passages")}
+    assert [op for _, _, op in later] == ["del", "del", "add", "add"] * 3
+    applied: set[int] = set()
+    with Library.open(tmp_path / "lib.sqlite") as lib:
+        for _, pid, op in lib.changes_since(0):
+            if op == "add":
+                applied.add(pid)
+            else:
+                applied.discard(pid)
+    assert applied == live

@@ -190,6 +190,21 @@ class Library:
             ).fetchall()
         return [_passage_from_row(row) for row in rows]
 
+    def change_cursor(self) -> int:
+        """The newest passage-change sequence number (0 for an empty library)."""
+        with self._guard():
+            return int(
+                self.conn.execute("SELECT coalesce(max(seq), 0) FROM passage_changes").fetchone()[0]
+            )
+
+    def changes_since(self, cursor: int) -> list[tuple[int, int, str]]:
+        """`(seq, pid, op)` after `cursor`, oldest first; op is 'add' or 'del'."""
+        with self._guard():
+            rows = self.conn.execute(
+                "SELECT seq, pid, op FROM passage_changes WHERE seq > ? ORDER BY seq", (cursor,)
+            ).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def incomplete_documents(self) -> list[str]:
         """Ids whose stored passage count disagrees with their rows; empty when sound."""
         with self._guard():

@@ -1,0 +1,19 @@
+-- 0002: a change log of passages, so that search indexes update incrementally.
+-- Every index keeps the last `seq` it applied and replays the rest in order.
+CREATE TABLE passage_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    pid INTEGER NOT NULL,
+    op  TEXT NOT NULL CHECK (op IN ('add', 'del'))
+);
+
+INSERT INTO passage_changes (pid, op) SELECT pid, 'add' FROM passages ORDER BY pid;
+
+CREATE TRIGGER passages_logged_add AFTER INSERT ON passages
+BEGIN
+    INSERT INTO passage_changes (pid, op) VALUES (new.pid, 'add');
+END;
+
+CREATE TRIGGER passages_logged_del AFTER DELETE ON passages
+BEGIN
+    INSERT INTO passage_changes (pid, op) VALUES (old.pid, 'del');
+END;
