@@ -17,6 +17,7 @@ _QUICK = (
     ("pubmedqa", "pubmedqa"),
     ("bioasq", "bioasq"),
     ("medquad", "medquad"),
+    ("medquad-judged", "medquad"),
 )
 PROFILES: dict[str, tuple[tuple[str, str], ...]] = {
     "quick": _QUICK,

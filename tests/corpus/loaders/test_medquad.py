@@ -31,6 +31,7 @@ def test_answers_are_patient_information_from_named_sites(fixtures: Path) -> Non
         "focus": "Imaginary Knee Cancer",
         "qtype": "symptoms",
         "cuis": ["C9999991"],
+        "answer_id": "CancerGov_0000001_1_Sec1",  # the id LiveQA judgments use
     }
 
 

@@ -26,6 +26,7 @@ FORMATS: dict[str, str] = {
     "pubmedqa": "pubmedqa",
     "bioasq": "bioasq",
     "medquad": "medquad",
+    "medquad-judged": "medquad_judged",
     "pubmed-xml": "pubmed_xml",
 }
 

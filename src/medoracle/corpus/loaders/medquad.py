@@ -96,12 +96,22 @@ def _convert(where: str, record: dict[str, Any]) -> LoadedDocument | Skipped:
         licence=LICENCE,
         corpus=CORPUS,
         mesh=_topics(focus, record.get("synonyms")),
-        extra={"focus": focus, "qtype": qtype, "cuis": [str(c) for c in record.get("cuis") or []]},
+        extra={
+            "focus": focus,
+            "qtype": qtype,
+            "cuis": [str(c) for c in record.get("cuis") or []],
+            "answer_id": answer_id(code, str(record["doc_id"]), str(record["pid"])),
+        },
     )
     draft = PassageDraft(
         _title(qtype), normalise_answer(answer), PassageKind.ANSWER, audience=Audience.PATIENT
     )
     return LoadedDocument(document=document, passages=build_passages(doc_id, [draft]))
+
+
+def answer_id(source: str, doc_id: str, pid: str) -> str:
+    """The MedQuAD answer id that the LiveQA 2017 judgments use: `GHR_0000804_Sec2`."""
+    return f"{source}_{doc_id}_Sec{pid}"
 
 
 def clean_question(question: str) -> str:

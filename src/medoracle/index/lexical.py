@@ -1,0 +1,247 @@
+"""The lexical index: BM25 over passages on tantivy, kept in step with the library.
+
+tantivy scores with BM25 (Robertson & Zaragoza 2009, "The Probabilistic Relevance
+Framework: BM25 and Beyond", k1 = 1.2, b = 0.75). Text is lower-cased, English stop words
+are dropped and words are Porter/Snowball-stemmed, so "treated" finds "treatment".
+One tantivy document per passage carries the document's title and the filter fields.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from medoracle.corpus.ingest import Reporter
+from medoracle.corpus.store import Library
+from medoracle.errors import LibraryError
+
+__all__ = ["Filters", "LexicalIndex", "analyzer"]
+
+ANALYZER = "medical_en"
+_STATE = "state.json"
+_FORMAT = 1  # bump when the schema below changes: the index is then rebuilt
+_COMMIT_EVERY = 50_000
+
+_PASSAGE_ROWS = """
+SELECT p.pid, p.section, p.kind, p.text, p.audience, d.title, d.pub_type, d.corpus,
+       d.year, d.status, d.evidence_level
+FROM passages p JOIN documents d ON d.id = p.doc_id
+"""
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("pid", stored=True, indexed=True, fast=True)
+    builder.add_text_field("title", tokenizer_name=ANALYZER)
+    builder.add_text_field("text", tokenizer_name=ANALYZER)
+    builder.add_text_field("section", tokenizer_name=ANALYZER)
+    for name in ("kind", "audience", "pub_type", "corpus", "status"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_unsigned_field("level", indexed=True, fast=True)
+    return builder.build()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions every hit must satisfy; None means no restriction."""
+
+    pub_types: tuple[str, ...] | None = None
+    audience: str | None = None
+    corpora: tuple[str, ...] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    current_only: bool = False
+
+
+class LexicalIndex:
+    """A tantivy index in `directory`, with the change-log cursor it has applied."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.index = self._open(directory)
+        self.schema = self.index.schema
+        self.analyzer = analyzer()
+
+    @staticmethod
+    def _open(directory: Path) -> tantivy.Index:
+        state = _read_state(directory)
+        if state is None or state.get("format") != _FORMAT:
+            shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            index = tantivy.Index(_schema(), path=str(directory), reuse=True)
+        except ValueError:  # unreadable segments: start again, the library has everything
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir(parents=True)
+            index = tantivy.Index(_schema(), path=str(directory), reuse=False)
+        index.register_tokenizer(ANALYZER, analyzer())
+        return index
+
+    @property
+    def cursor(self) -> int:
+        state = _read_state(self.directory)
+        return int(state["cursor"]) if state else 0
+
+    def update(self, library: Library, reporter: Reporter | None = None) -> dict[str, int]:
+        """Apply the library's passage changes since this index's cursor.
+
+        Changes are applied in chunks, each committed with its cursor, so an interrupted
+        update resumes from the last committed chunk.
+        """
+        fresh = self.cursor == 0
+        changes = library.changes_since(self.cursor)
+        totals = {"added": 0, "deleted": 0, "cursor": self.cursor}
+        if not changes:
+            return totals
+        if reporter:
+            reporter.begin("lexical index")
+        writer = self.index.writer(heap_size=128_000_000, num_threads=2)
+        for start in range(0, len(changes), _COMMIT_EVERY):
+            chunk = changes[start : start + _COMMIT_EVERY]
+            final = {pid: op for _, pid, op in chunk}  # a pid deleted then re-added ends 'add'
+            if not fresh:
+                for pid in final:  # an 'add' may replace an older row with the same pid
+                    writer.delete_documents_by_term("pid", pid)
+            pending = [pid for pid, op in final.items() if op == "add"]
+            for row in _rows(library.conn, pending):
+                writer.add_document(self._document(row))
+            writer.commit()
+            totals["added"] += len(pending)
+            totals["deleted"] += len(final) - len(pending)
+            totals["cursor"] = chunk[-1][0]
+            _write_state(self.directory, {"format": _FORMAT, "cursor": totals["cursor"]})
+            fresh = False
+            if reporter:
+                reporter.advance(len(pending), 0)
+        writer.wait_merging_threads()
+        self.index.reload()
+        if reporter:
+            reporter.end()
+        return totals
+
+    def _document(self, row: sqlite3.Row) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_unsigned("pid", row["pid"])
+        for field in ("title", "text", "section", "kind", "audience", "pub_type", "corpus"):
+            doc.add_text(field, row[field])
+        doc.add_text("status", row["status"])
+        doc.add_integer("year", row["year"] or 0)
+        doc.add_unsigned("level", row["evidence_level"])
+        return doc
+
+    def search(
+        self,
+        terms: Sequence[tuple[str, float]],
+        k: int,
+        filters: Filters | None = None,
+        title_boost: float = 2.0,
+    ) -> list[tuple[int, float]]:
+        """`(pid, score)` for weighted query terms (already split into words)."""
+        query = self._query(terms, title_boost, filters or Filters())
+        if query is None:
+            return []
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit=k, count=False).hits
+        return [(int(searcher.doc(addr)["pid"][0]), float(score)) for score, addr in hits]
+
+    def _query(
+        self, terms: Sequence[tuple[str, float]], title_boost: float, filters: Filters
+    ) -> tantivy.Query | None:
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        seen: set[tuple[str, str]] = set()
+        for word, weight in terms:
+            for token in self.analyzer.analyze(word):
+                for field, boost in (("text", 1.0), ("title", title_boost)):
+                    if (field, token) in seen:
+                        continue
+                    seen.add((field, token))
+                    term = tantivy.Query.term_query(self.schema, field, token)
+                    should.append((tantivy.Occur.Should, _boosted(term, weight * boost)))
+        if not should:
+            return None
+        clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
+        clauses.extend((tantivy.Occur.Must, q) for q in self._filters(filters))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filters(self, filters: Filters) -> Iterator[tantivy.Query]:
+        def any_of(field: str, values: Sequence[str]) -> tantivy.Query:
+            return tantivy.Query.term_set_query(self.schema, field, list(values))
+
+        if filters.pub_types:
+            yield any_of("pub_type", filters.pub_types)
+        if filters.corpora:
+            yield any_of("corpus", filters.corpora)
+        if filters.audience:
+            yield any_of("audience", [filters.audience])
+        if filters.current_only:
+            yield any_of("status", ["current"])
+        if filters.year_from is not None or filters.year_to is not None:
+            yield tantivy.Query.range_query(
+                self.schema, "year", tantivy.FieldType.Integer, filters.year_from, filters.year_to
+            )
+
+    def num_passages(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    def doc_freq(self, phrase: str) -> int:
+        """Passages holding every word of `phrase` (a cheap co-occurrence count)."""
+        tokens = self.analyzer.analyze(phrase)
+        if not tokens:
+            return 0
+        musts = [
+            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "text", token))
+            for token in tokens
+        ]
+        result = self.index.searcher().search(tantivy.Query.boolean_query(musts), 1, count=True)
+        return int(getattr(result, "count", 0) or 0)  # `count` is missing from the stubs
+
+
+def _boosted(query: tantivy.Query, weight: float) -> tantivy.Query:
+    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
+
+
+def _rows(conn: sqlite3.Connection, pids: list[int]) -> Iterator[sqlite3.Row]:
+    for start in range(0, len(pids), 900):
+        chunk = pids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        yield from conn.execute(f"{_PASSAGE_ROWS} WHERE p.pid IN ({marks})", chunk)
+
+
+def _read_state(directory: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((directory / _STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and "cursor" in state else None
+
+
+def _write_state(directory: Path, state: dict[str, Any]) -> None:
+    temporary = directory / f"{_STATE}.tmp"
+    temporary.write_text(json.dumps(state), encoding="utf-8")
+    temporary.replace(directory / _STATE)
+
+
+def open_lexical(home: Path) -> LexicalIndex:
+    path = home / "index" / "lexical"
+    if not path.parent.parent.exists():
+        raise LibraryError(f"no library at {home}; run `medoracle library build` first")
+    return LexicalIndex(path)
