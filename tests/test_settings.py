@@ -3,20 +3,42 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from medoracle.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-@pytest.mark.parametrize("name", sorted(Settings.model_fields))
-def test_every_setting_is_documented_in_the_readme(name: str) -> None:
-    assert f"`MEDORACLE_{name.upper()}`" in README.read_text(encoding="utf-8")
+def _variables(model: type[BaseModel], prefix: str = "MEDORACLE_") -> dict[str, FieldInfo]:
+    """Every leaf setting as its environment variable name."""
+    found: dict[str, FieldInfo] = {}
+    for name, info in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        nested = info.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            found.update(_variables(nested, f"{variable}__"))
+        else:
+            found[variable] = info
+    return found
 
 
-@pytest.mark.parametrize("name", sorted(Settings.model_fields))
-def test_every_setting_has_a_description(name: str) -> None:
-    assert Settings.model_fields[name].description
+@pytest.mark.parametrize("variable", sorted(_variables(Settings)))
+def test_every_setting_is_documented_in_the_readme(variable: str) -> None:
+    assert f"`{variable}`" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("variable", "info"), sorted(_variables(Settings).items()))
+def test_every_setting_has_a_description(variable: str, info: FieldInfo) -> None:
+    assert info.description, variable
+
+
+def test_nested_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDORACLE_RETRIEVAL__WEIGHTS__MATCH", "0.25")
+    monkeypatch.setenv("MEDORACLE_RETRIEVAL__RRF_K", "30")
+    settings = Settings()
+    assert (settings.retrieval.weights.match, settings.retrieval.rrf_k) == (0.25, 30)
 
 
 def test_environment_overrides_a_settings_file(

@@ -27,6 +27,7 @@ from medoracle.corpus.loaders import FORMATS
 from medoracle.corpus.progress import RichReporter
 from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
 from medoracle.errors import MedoracleError
+from medoracle.retrieve.search import MODES
 from medoracle.settings import Settings
 
 __all__ = ["main"]
@@ -198,3 +199,107 @@ def show(doc_id: str, as_json: bool) -> None:
             head = f"#{passage.seq} {passage.section} ({passage.kind.value}){grade}"
             click.echo("\n" + click.style(head, underline=True))
             click.echo(passage.text)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--k", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--type", "types", multiple=True, help="only this publication type (repeatable)")
+@click.option("--audience", type=click.Choice(["clinician", "patient"]))
+@click.option("--json", "as_json", is_flag=True, help="print the hits as JSON")
+def search_command(
+    query: str, k: int, types: tuple[str, ...], audience: str | None, as_json: bool
+) -> None:
+    """Search the library: ranked passages with their citation lines and scores."""
+    from medoracle.retrieve.api import search_library
+
+    with _errors():
+        settings = _settings()
+        payload = _with_progress(
+            lambda reporter: search_library(
+                settings, query, k=k, types=types, audience=audience, reporter=reporter
+            )
+        )
+        if as_json:
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        if payload["expansions"]:
+            click.echo("expanded: " + "; ".join(payload["expansions"]))
+        if not payload["hits"]:
+            click.echo("no passages match this query")
+        for hit in payload["hits"]:
+            grade = f" [{hit['grade']}]" if hit["grade"] else ""
+            click.echo(f"\n{hit['rank']}. {click.style(hit['citation'], bold=True)}")
+            click.echo(f"   {hit['section']} ({hit['kind']}){grade}  score {hit['score']:.3f}")
+            text = hit["text"] if len(hit["text"]) <= 400 else hit["text"][:400] + "…"
+            click.echo("   " + text.replace("\n", "\n   "))
+        click.echo(f"\n{payload['timings_ms']['total']:.1f} ms")
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Measure retrieval and answers on the open evaluation sets."""
+
+
+@eval_group.command("retrieval")
+@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa", "liveqa"]), required=True)
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="at most N questions")
+@click.option(
+    "--mode", "modes", multiple=True, type=click.Choice(MODES),
+    help="retrieval mode(s); default: full and the plain bm25 baseline",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
+def eval_retrieval_command(
+    dataset: str, split: str, limit: int | None, modes: tuple[str, ...], as_json: bool
+) -> None:
+    """Recall, MRR or LiveQA grades, and latency, on a fixed dev or test split."""
+    from medoracle.eval.service import eval_retrieval
+
+    with _errors():
+        settings = _settings()
+        report = _with_progress(
+            lambda reporter: eval_retrieval(
+                settings,
+                dataset,
+                split=split,
+                limit=limit,
+                modes=modes or ("full", "bm25"),
+                reporter=reporter,
+            )
+        )
+        if as_json:
+            click.echo(json.dumps(report, indent=2))
+            return
+        click.echo(f"{dataset} {split}: {report['questions']} questions")
+        for mode, metrics in report["results"].items():
+            shown = ", ".join(
+                f"{name} {value}" for name, value in metrics.items() if name not in ("mode", "n")
+            )
+            click.echo(f"  {mode:<8} {shown}")
+
+
+@main.group("bench")
+def bench_group() -> None:
+    """Measure speed and memory at scale."""
+
+
+@bench_group.command("retrieval")
+@click.option(
+    "--passages", type=click.IntRange(1_000, 5_000_000), default=1_000_000, show_default=True
+)
+@click.option("--queries", type=click.IntRange(10, 10_000), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
+def bench_retrieval_command(passages: int, queries: int, as_json: bool) -> None:
+    """Synthetic library: build time, size, memory and latency against bm25s and numpy."""
+    from medoracle.bench.retrieval import run_bench
+
+    with _errors():
+        report = run_bench(passages, queries)
+        if as_json:
+            click.echo(json.dumps(report, indent=2))
+            return
+        click.echo(f"{passages:,} synthetic passages, {queries} queries")
+        for name, metrics in report["systems"].items():
+            click.echo(f"  {name:<10} " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
+        click.echo("  ratios     " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()))

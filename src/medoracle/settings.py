@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["PROJECT_ROOT", "Settings", "default_data_dir"]
+__all__ = ["PROJECT_ROOT", "RerankWeights", "RetrievalSettings", "Settings", "default_data_dir"]
 
 # src/medoracle/settings.py -> the project root, when running from a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -39,11 +39,50 @@ def default_data_dir() -> Path | None:
     return None
 
 
+class RerankWeights(BaseModel):
+    """Weights of the re-ranking features (see `medoracle.retrieve.rerank`); tuned on the
+    dev splits only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fused: float = Field(1.0, ge=0, le=10, description="RRF score, scaled to the best candidate")
+    match: float = Field(0.6, ge=0, le=10, description="IDF-weighted share of question words found")
+    title: float = Field(
+        0.3, ge=0, le=10, description="share of the source title's words asked about"
+    )
+    level: float = Field(0.1, ge=0, le=10, description="evidence level, guideline highest")
+    recency: float = Field(0.05, ge=0, le=10, description="publication year, 10-year half-life")
+    kind: float = Field(0.1, ge=0, le=10, description="recommendation/conclusion over background")
+    audience: float = Field(0.2, ge=0, le=10, description="passage written for the asked audience")
+
+
+class RetrievalSettings(BaseModel):
+    """How search gathers, fuses and re-ranks candidates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lexical_candidates: int = Field(200, ge=10, le=5000, description="BM25 candidates per query")
+    dense_candidates: int = Field(200, ge=10, le=5000, description="dense candidates per query")
+    rrf_k: int = Field(60, ge=1, le=1000, description="RRF constant (Cormack et al. 2009)")
+    rerank_depth: int = Field(200, ge=10, le=5000, description="fused candidates re-ranked")
+    title_boost: float = Field(2.0, ge=0, le=20, description="BM25 weight of title over text")
+    keyword_boost: float = Field(
+        1.0, ge=0, le=20, description="BM25 weight of MeSH headings and topics over text"
+    )
+    expansion_weight: float = Field(
+        0.5, ge=0, le=1, description="query weight of abbreviation and MeSH expansions"
+    )
+    encoder: str = Field("static", description="dense encoder: static (distilled) or minilm")
+    weights: RerankWeights = Field(default_factory=RerankWeights)
+
+
 class Settings(BaseSettings):
     """medoracle's settings. Environment variables are the field names upper-cased with
     the `MEDORACLE_` prefix, e.g. `MEDORACLE_HOME`."""
 
-    model_config = SettingsConfigDict(env_prefix="MEDORACLE_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="MEDORACLE_", env_nested_delimiter="__", extra="forbid"
+    )
 
     home: Path = Field(
         default_factory=_default_home,
@@ -64,6 +103,11 @@ class Settings(BaseSettings):
         ge=0,
         le=100_000,
         description="malformed-record lines printed per ingest before they are only counted",
+    )
+
+    retrieval: RetrievalSettings = Field(
+        default_factory=RetrievalSettings,
+        description="search settings; e.g. MEDORACLE_RETRIEVAL__RRF_K=60",
     )
 
     @classmethod

@@ -17,7 +17,7 @@ from medoracle.corpus.models import Document, Identifiers, LoadedDocument, Passa
 from medoracle.corpus.schema import connect, utc_now
 from medoracle.errors import LibraryCorruptError, LibraryError
 
-__all__ = ["BatchResult", "Library"]
+__all__ = ["BatchResult", "Library", "document_from_row"]
 
 _DOC_COLUMNS = (
     "id, corpus, title, source, authors, date, year, pmid, pmcid, doi, guideline_id, url, "
@@ -181,7 +181,7 @@ class Library:
             row = self.conn.execute(
                 f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
             ).fetchone()
-        return None if row is None else _document_from_row(row)
+        return None if row is None else document_from_row(row)
 
     def passages(self, doc_id: str) -> list[Passage]:
         with self._guard():
@@ -199,11 +199,16 @@ class Library:
 
     def changes_since(self, cursor: int) -> list[tuple[int, int, str]]:
         """`(seq, pid, op)` after `cursor`, oldest first; op is 'add' or 'del'."""
+        return [(seq, pid, op) for seq, pid, _, op in self.document_changes_since(cursor)]
+
+    def document_changes_since(self, cursor: int) -> list[tuple[int, int, str, str]]:
+        """`(seq, pid, doc_id, op)` after `cursor`, oldest first."""
         with self._guard():
             rows = self.conn.execute(
-                "SELECT seq, pid, op FROM passage_changes WHERE seq > ? ORDER BY seq", (cursor,)
+                "SELECT seq, pid, doc_id, op FROM passage_changes WHERE seq > ? ORDER BY seq",
+                (cursor,),
             ).fetchall()
-        return [(row[0], row[1], row[2]) for row in rows]
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     def incomplete_documents(self) -> list[str]:
         """Ids whose stored passage count disagrees with their rows; empty when sound."""
@@ -215,7 +220,7 @@ class Library:
         return [row[0] for row in rows]
 
 
-def _document_from_row(row: sqlite3.Row) -> Document:
+def document_from_row(row: sqlite3.Row) -> Document:
     identifiers = Identifiers(
         pmid=row["pmid"], pmcid=row["pmcid"], doi=row["doi"],
         guideline_id=row["guideline_id"], url=row["url"],

@@ -9,9 +9,10 @@ One tantivy document per passage carries the document's title and the filter fie
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,19 +21,28 @@ import tantivy
 
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
-from medoracle.errors import LibraryError
 
 __all__ = ["Filters", "LexicalIndex", "analyzer"]
 
 ANALYZER = "medical_en"
 _STATE = "state.json"
-_FORMAT = 1  # bump when the schema below changes: the index is then rebuilt
+_FORMAT = 3  # bump when the schema below changes: the index is then rebuilt
+_DOC_TEXT_CHARS = 30_000  # a document entry holds at most this much of its text
 _COMMIT_EVERY = 50_000
 
 _PASSAGE_ROWS = """
-SELECT p.pid, p.section, p.kind, p.text, p.audience, d.title, d.pub_type, d.corpus,
-       d.year, d.status, d.evidence_level
+SELECT p.pid, p.doc_id, p.section, p.kind, p.text, p.audience, d.title, d.pub_type, d.corpus,
+       d.year, d.status, d.evidence_level, d.mesh
 FROM passages p JOIN documents d ON d.id = p.doc_id
+"""
+# One row per document: its first passage stands for it; its text is all passages in order.
+_DOCUMENT_ROWS = """
+SELECT min(p.pid) AS pid, p.doc_id, '' AS section, 'document' AS kind,
+       substr(group_concat(p.text, ' '), 1, {limit}) AS text, d.audience, d.title, d.pub_type,
+       d.corpus, d.year, d.status, d.evidence_level, d.mesh
+FROM passages p JOIN documents d ON d.id = p.doc_id
+WHERE p.doc_id IN ({marks})
+GROUP BY p.doc_id
 """
 
 
@@ -50,7 +60,9 @@ def analyzer() -> tantivy.TextAnalyzer:
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("pid", stored=True, indexed=True, fast=True)
+    builder.add_text_field("doc_id", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("title", tokenizer_name=ANALYZER)
+    builder.add_text_field("keywords", tokenizer_name=ANALYZER)  # MeSH headings, topics
     builder.add_text_field("text", tokenizer_name=ANALYZER)
     builder.add_text_field("section", tokenizer_name=ANALYZER)
     for name in ("kind", "audience", "pub_type", "corpus", "status"):
@@ -73,9 +85,17 @@ class Filters:
 
 
 class LexicalIndex:
-    """A tantivy index in `directory`, with the change-log cursor it has applied."""
+    """A tantivy index in `directory`, with the change-log cursor it has applied.
 
-    def __init__(self, directory: Path) -> None:
+    `granularity` "passage" indexes each passage; "document" indexes each document's whole
+    text under its first passage's pid, which finds short abstracts and snippet sets whose
+    matching words are spread over several passages.
+    """
+
+    def __init__(self, directory: Path, granularity: str = "passage") -> None:
+        if granularity not in ("passage", "document"):
+            raise ValueError(f"granularity must be passage or document, not {granularity!r}")
+        self.granularity = granularity
         self.directory = directory
         self.index = self._open(directory)
         self.schema = self.index.schema
@@ -108,42 +128,67 @@ class LexicalIndex:
         update resumes from the last committed chunk.
         """
         fresh = self.cursor == 0
-        changes = library.changes_since(self.cursor)
+        changes = library.document_changes_since(self.cursor)
         totals = {"added": 0, "deleted": 0, "cursor": self.cursor}
         if not changes:
             return totals
         if reporter:
-            reporter.begin("lexical index")
+            reporter.begin(f"lexical index ({self.granularity})")
         writer = self.index.writer(heap_size=128_000_000, num_threads=2)
         for start in range(0, len(changes), _COMMIT_EVERY):
             chunk = changes[start : start + _COMMIT_EVERY]
-            final = {pid: op for _, pid, op in chunk}  # a pid deleted then re-added ends 'add'
-            if not fresh:
-                for pid in final:  # an 'add' may replace an older row with the same pid
-                    writer.delete_documents_by_term("pid", pid)
-            pending = [pid for pid, op in final.items() if op == "add"]
-            for row in _rows(library.conn, pending):
-                writer.add_document(self._document(row))
+            if self.granularity == "passage":
+                added, deleted = self._apply_passages(library, writer, chunk, fresh)
+            else:
+                added, deleted = self._apply_documents(library, writer, chunk, fresh)
             writer.commit()
-            totals["added"] += len(pending)
-            totals["deleted"] += len(final) - len(pending)
+            totals["added"] += added
+            totals["deleted"] += deleted
             totals["cursor"] = chunk[-1][0]
             _write_state(self.directory, {"format": _FORMAT, "cursor": totals["cursor"]})
             fresh = False
             if reporter:
-                reporter.advance(len(pending), 0)
+                reporter.advance(added, 0)
         writer.wait_merging_threads()
         self.index.reload()
         if reporter:
             reporter.end()
         return totals
 
+    def _apply_passages(
+        self, library: Library, writer: Any, chunk: list[tuple[int, int, str, str]], fresh: bool
+    ) -> tuple[int, int]:
+        final = {pid: op for _, pid, _, op in chunk}  # deleted then re-added ends as 'add'
+        if not fresh:
+            for pid in final:  # an 'add' may replace an older row with the same pid
+                writer.delete_documents_by_term("pid", pid)
+        pending = [pid for pid, op in final.items() if op == "add"]
+        for row in _rows(library.conn, _PASSAGE_ROWS + " WHERE p.pid IN ({marks})", pending):
+            writer.add_document(self._document(row))
+        return len(pending), len(final) - len(pending)
+
+    def _apply_documents(
+        self, library: Library, writer: Any, chunk: list[tuple[int, int, str, str]], fresh: bool
+    ) -> tuple[int, int]:
+        touched = list(dict.fromkeys(doc_id for _, _, doc_id, _ in chunk))
+        if not fresh:
+            for doc_id in touched:
+                writer.delete_documents_by_term("doc_id", doc_id)
+        query = _DOCUMENT_ROWS.replace("{limit}", str(_DOC_TEXT_CHARS))
+        added = 0
+        for row in _rows(library.conn, query, touched):
+            writer.add_document(self._document(row))
+            added += 1
+        return added, len(touched) - added
+
     def _document(self, row: sqlite3.Row) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("pid", row["pid"])
+        doc.add_text("doc_id", row["doc_id"])
         for field in ("title", "text", "section", "kind", "audience", "pub_type", "corpus"):
             doc.add_text(field, row[field])
         doc.add_text("status", row["status"])
+        doc.add_text("keywords", " ; ".join(json.loads(row["mesh"])))
         doc.add_integer("year", row["year"] or 0)
         doc.add_unsigned("level", row["evidence_level"])
         return doc
@@ -154,9 +199,11 @@ class LexicalIndex:
         k: int,
         filters: Filters | None = None,
         title_boost: float = 2.0,
+        keyword_boost: float = 1.0,
     ) -> list[tuple[int, float]]:
         """`(pid, score)` for weighted query terms (already split into words)."""
-        query = self._query(terms, title_boost, filters or Filters())
+        boosts = (("text", 1.0), ("title", title_boost), ("keywords", keyword_boost))
+        query = self._query(terms, boosts, filters or Filters())
         if query is None:
             return []
         searcher = self.index.searcher()
@@ -164,14 +211,17 @@ class LexicalIndex:
         return [(int(searcher.doc(addr)["pid"][0]), float(score)) for score, addr in hits]
 
     def _query(
-        self, terms: Sequence[tuple[str, float]], title_boost: float, filters: Filters
+        self,
+        terms: Sequence[tuple[str, float]],
+        boosts: Sequence[tuple[str, float]],
+        filters: Filters,
     ) -> tantivy.Query | None:
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
         seen: set[tuple[str, str]] = set()
         for word, weight in terms:
             for token in self.analyzer.analyze(word):
-                for field, boost in (("text", 1.0), ("title", title_boost)):
-                    if (field, token) in seen:
+                for field, boost in boosts:
+                    if boost <= 0 or (field, token) in seen:
                         continue
                     seen.add((field, token))
                     term = tantivy.Query.term_query(self.schema, field, token)
@@ -202,6 +252,21 @@ class LexicalIndex:
     def num_passages(self) -> int:
         return int(self.index.searcher().num_docs)
 
+    def tokens(self, text: str) -> list[str]:
+        """`text` as the index sees it: lower-cased, stop words out, stemmed."""
+        return list(self.analyzer.analyze(text))
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """BM25's IDF, log(1 + (N - df + 0.5) / (df + 0.5)), for each distinct token."""
+        searcher = self.index.searcher()
+        total = max(int(searcher.num_docs), 1)
+        weights: dict[str, float] = {}
+        for token in tokens:
+            if token not in weights:
+                df = int(searcher.doc_freq("text", token))
+                weights[token] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return weights
+
     def doc_freq(self, phrase: str) -> int:
         """Passages holding every word of `phrase` (a cheap co-occurrence count)."""
         tokens = self.analyzer.analyze(phrase)
@@ -219,11 +284,10 @@ def _boosted(query: tantivy.Query, weight: float) -> tantivy.Query:
     return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
 
 
-def _rows(conn: sqlite3.Connection, pids: list[int]) -> Iterator[sqlite3.Row]:
-    for start in range(0, len(pids), 900):
-        chunk = pids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        yield from conn.execute(f"{_PASSAGE_ROWS} WHERE p.pid IN ({marks})", chunk)
+def _rows(conn: sqlite3.Connection, sql: str, keys: Sequence[int | str]) -> Iterator[sqlite3.Row]:
+    for start in range(0, len(keys), 900):
+        chunk = list(keys[start : start + 900])
+        yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
 def _read_state(directory: Path) -> dict[str, Any] | None:
@@ -238,10 +302,3 @@ def _write_state(directory: Path, state: dict[str, Any]) -> None:
     temporary = directory / f"{_STATE}.tmp"
     temporary.write_text(json.dumps(state), encoding="utf-8")
     temporary.replace(directory / _STATE)
-
-
-def open_lexical(home: Path) -> LexicalIndex:
-    path = home / "index" / "lexical"
-    if not path.parent.parent.exists():
-        raise LibraryError(f"no library at {home}; run `medoracle library build` first")
-    return LexicalIndex(path)

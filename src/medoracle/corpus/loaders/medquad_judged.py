@@ -52,12 +52,18 @@ _SOURCE_NAMES = {"MPlusHerbsSuppls": "MPlusHerbsSupplements"}
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
     in_corpus = _corpus_answer_ids(path.parent)
+    seen: set[str] = set()
     for where, record in iter_jsonl(path):
         if isinstance(record, Skipped):
             yield record
-        elif str(record.get("AnswerID", "")).removesuffix(".txt") in in_corpus:
+            continue
+        identifier = str(record.get("AnswerID", "")).removesuffix(".txt")
+        if identifier in in_corpus:
             yield Skipped(where, "answer already in the MedQuAD corpus", malformed=False)
+        elif identifier in seen:
+            yield Skipped(where, "answer judged for several questions (kept once)", malformed=False)
         else:
+            seen.add(identifier)
             yield safe_load(_convert, where, record)
 
 

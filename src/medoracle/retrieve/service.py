@@ -1,0 +1,76 @@
+"""Opening search over the library: indexes brought up to date, resources loaded once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from medoracle.corpus.ingest import Reporter
+from medoracle.corpus.store import Library
+from medoracle.index.lexical import LexicalIndex
+from medoracle.retrieve.search import DenseSearch, QueryPlan, Retriever, simple_plan
+from medoracle.settings import Settings
+
+__all__ = ["index_dir", "open_retriever", "update_indexes"]
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.home / "index"
+
+
+_LEXICAL = {"passage": "lexical", "document": "lexical-documents"}
+
+
+def _lexical(settings: Settings, library: Library, granularity: str) -> LexicalIndex:
+    """The lexical index of one granularity, rebuilt if it is ahead of the library (the
+    library was rebuilt under it)."""
+    path = index_dir(settings) / _LEXICAL[granularity]
+    index = LexicalIndex(path, granularity)
+    if index.cursor > library.change_cursor():
+        shutil.rmtree(path, ignore_errors=True)
+        index = LexicalIndex(path, granularity)
+    return index
+
+
+def update_indexes(
+    settings: Settings, library: Library, reporter: Reporter | None = None, *, dense: bool = True
+) -> dict[str, object]:
+    """Bring every index up to the library's latest passage change."""
+    report: dict[str, object] = {}
+    for granularity, name in _LEXICAL.items():
+        report[name] = _lexical(settings, library, granularity).update(library, reporter)
+    if dense:
+        from medoracle.retrieve.dense import open_dense
+
+        report["dense"] = open_dense(settings, library, reporter=reporter, update=True).report
+    return report
+
+
+def open_retriever(
+    settings: Settings,
+    reporter: Reporter | None = None,
+    *,
+    dense: bool = True,
+    understand: bool = True,
+) -> Retriever:
+    """A retriever over the library in `settings.home`, its indexes updated first."""
+    library = Library.open(settings.library_path)
+    update_indexes(settings, library, reporter, dense=False)
+    lexical = _lexical(settings, library, "passage")
+    documents = _lexical(settings, library, "document")
+    dense_search: DenseSearch | None = None
+    if dense:
+        from medoracle.retrieve.dense import open_dense
+
+        dense_search = open_dense(settings, library, reporter=reporter, update=True)
+    planner: Callable[[str], QueryPlan] = simple_plan
+    if understand:
+        planner = _planner(settings, lexical)
+    return Retriever(library.conn, lexical, documents, settings.retrieval, dense_search, planner)
+
+
+def _planner(settings: Settings, lexical: LexicalIndex) -> Callable[[str], QueryPlan]:
+    from medoracle.retrieve.planning import make_planner
+
+    return make_planner(settings, lexical)
