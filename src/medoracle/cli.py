@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,17 @@ def _with_progress(run: Callable[[RichReporter], dict[str, Any]]) -> dict[str, A
         reporter.close()
 
 
+def _indexed(settings: Settings, summary: dict[str, Any], reporter: RichReporter) -> dict[str, Any]:
+    """Bring the search indexes up to the library just written; time it separately."""
+    from medoracle.corpus.store import Library
+    from medoracle.retrieve.service import update_indexes
+
+    started = time.perf_counter()
+    with Library.open(settings.library_path) as library:
+        report = update_indexes(settings, library, reporter)
+    return {**summary, "indexes": report, "index_seconds": round(time.perf_counter() - started, 2)}
+
+
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -102,6 +114,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     )
     for reason, count in sorted(summary["skipped_reasons"].items(), key=lambda kv: -kv[1]):
         click.echo(f"  skipped {count:>7,}: {reason}")
+    if "indexes" in summary:
+        click.echo(f"search indexes brought up to date in {summary['index_seconds']:.1f}s")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,35 +133,44 @@ def library() -> None:
 @click.option("--from", "data_dir", type=click.Path(path_type=Path), help="open datasets folder")
 @click.option("--profile", type=click.Choice(sorted(PROFILES)), default="quick", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="at most N documents per source file")
+@click.option("--no-index", is_flag=True, help="leave the search indexes for the next search")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def build(data_dir: Path | None, profile: str, limit: int | None, as_json: bool) -> None:
-    """Ingest the open datasets into the library (quick: all but trial full texts)."""
+def build(
+    data_dir: Path | None, profile: str, limit: int | None, no_index: bool, as_json: bool
+) -> None:
+    """Ingest the open datasets into the library (quick: all but trial full texts), then
+    bring the search indexes up to date."""
     with _errors():
         settings = _settings()
-        summary = _with_progress(
-            lambda reporter: build_library(
+
+        def run(reporter: RichReporter) -> dict[str, Any]:
+            summary = build_library(
                 settings, data_dir=data_dir, profile=profile, limit=limit, reporter=reporter
             )
-        )
-        _print_summary(summary, as_json)
+            return summary if no_index else _indexed(settings, summary, reporter)
+
+        _print_summary(_with_progress(run), as_json)
 
 
 @main.command("ingest", help=f"Ingest files of one FORMAT ({', '.join(FORMATS)}).")
 @click.argument("format_name", metavar="FORMAT")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--limit", type=click.IntRange(min=1), help="at most N documents per file")
+@click.option("--no-index", is_flag=True, help="leave the search indexes for the next search")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def ingest_command(
-    format_name: str, paths: tuple[Path, ...], limit: int | None, as_json: bool
+    format_name: str, paths: tuple[Path, ...], limit: int | None, no_index: bool, as_json: bool
 ) -> None:
     with _errors():
         settings = _settings()
-        summary = _with_progress(
-            lambda reporter: ingest_paths(
+
+        def run(reporter: RichReporter) -> dict[str, Any]:
+            summary = ingest_paths(
                 settings, format_name, list(paths), limit=limit, reporter=reporter
             )
-        )
-        _print_summary(summary, as_json)
+            return summary if no_index else _indexed(settings, summary, reporter)
+
+        _print_summary(_with_progress(run), as_json)
 
 
 @library.command("stats")

@@ -30,6 +30,10 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("medoracle", appauthor=False))
 
 
+def _default_cache() -> Path:
+    return Path(platformdirs.user_cache_dir("medoracle", appauthor=False))
+
+
 def default_data_dir() -> Path | None:
     """`../shared/data` beside the project root (or the working directory), if present."""
     for base in (PROJECT_ROOT, Path.cwd()):
@@ -87,6 +91,10 @@ class Settings(BaseSettings):
     home: Path = Field(
         default_factory=_default_home,
         description="directory holding the evidence library and its indexes",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache,
+        description="derived files shared by libraries: the distilled static encoder, lexicons",
     )
     data_dir: Path | None = Field(
         default=None,

@@ -10,6 +10,7 @@ from medoracle.corpus.models import PubType
 from medoracle.corpus.store import document_from_row
 from medoracle.errors import ConfigError
 from medoracle.index.lexical import Filters
+from medoracle.query.understand import normalise
 from medoracle.retrieve.search import Retriever, SearchResult
 from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
@@ -71,6 +72,8 @@ def search_library(
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
     filters = filters_for(types, audience)
+    if not normalise(question)[0]:  # refuse before opening any index
+        raise ConfigError("the question is empty: type a question with at least one word")
     retriever = open_retriever(settings, reporter)
     try:
         result = retriever.search(question, k=k, filters=filters)

@@ -43,7 +43,7 @@ def open_dense(
     settings: Settings, library: Library, *, reporter: Reporter | None = None, update: bool = True
 ) -> DenseRetriever:
     """The dense retriever, its vectors first brought up to date with the library."""
-    encoder = load_encoder(settings.retrieval.encoder, settings.home / "models")
+    encoder = load_encoder(settings.retrieval.encoder, settings.cache_dir / "models")
     index = VectorIndex.for_encoder(settings.home / "index", encoder)
     report: dict[str, Any] = {}
     if update:

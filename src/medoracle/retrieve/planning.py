@@ -17,7 +17,7 @@ def make_planner(settings: Settings, lexical: LexicalIndex) -> Callable[[str], Q
 
     Library co-occurrence (`doc_freq`) helps choose an abbreviation's sense, so that an
     expansion the library never mentions is not preferred over one it does."""
-    resources = QueryResources.load(settings.resolved_data_dir(), settings.home / "cache")
+    resources = QueryResources.load(settings.resolved_data_dir(), settings.cache_dir / "query")
     scale = settings.retrieval.expansion_weight
 
     def plan(question: str) -> QueryPlan:
