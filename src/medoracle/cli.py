@@ -302,6 +302,21 @@ def eval_retrieval_command(
             click.echo(f"  {mode:<8} {shown}")
 
 
+@eval_group.command("qtype")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
+def eval_qtype_command(split: str, as_json: bool) -> None:
+    """Question-type accuracy on the project's labelled questions."""
+    from medoracle.query.eval.qtype_eval import evaluate_qtype
+
+    with _errors():
+        report = evaluate_qtype("test" if split == "test" else "dev")
+        if as_json:
+            click.echo(json.dumps(report, indent=2))
+            return
+        click.echo(f"question type, {split}: accuracy {report['accuracy']} on {report['n']}")
+
+
 @main.group("bench")
 def bench_group() -> None:
     """Measure speed and memory at scale."""

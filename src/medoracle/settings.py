@@ -50,7 +50,7 @@ class RerankWeights(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fused: float = Field(1.0, ge=0, le=10, description="RRF score, scaled to the best candidate")
-    match: float = Field(0.6, ge=0, le=10, description="IDF-weighted share of question words found")
+    match: float = Field(1.5, ge=0, le=10, description="IDF-weighted share of question words found")
     title: float = Field(
         0.3, ge=0, le=10, description="share of the source title's words asked about"
     )
@@ -65,13 +65,13 @@ class RetrievalSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lexical_candidates: int = Field(200, ge=10, le=5000, description="BM25 candidates per query")
-    dense_candidates: int = Field(200, ge=10, le=5000, description="dense candidates per query")
+    lexical_candidates: int = Field(100, ge=10, le=5000, description="BM25 candidates per query")
+    dense_candidates: int = Field(100, ge=10, le=5000, description="dense candidates per query")
     rrf_k: int = Field(60, ge=1, le=1000, description="RRF constant (Cormack et al. 2009)")
-    rerank_depth: int = Field(200, ge=10, le=5000, description="fused candidates re-ranked")
-    title_boost: float = Field(2.0, ge=0, le=20, description="BM25 weight of title over text")
+    rerank_depth: int = Field(100, ge=10, le=5000, description="fused candidates re-ranked")
+    title_boost: float = Field(0.5, ge=0, le=20, description="BM25 weight of title over text")
     keyword_boost: float = Field(
-        1.0, ge=0, le=20, description="BM25 weight of MeSH headings and topics over text"
+        0.5, ge=0, le=20, description="BM25 weight of MeSH headings and topics over text"
     )
     expansion_weight: float = Field(
         0.5, ge=0, le=1, description="query weight of abbreviation and MeSH expansions"
