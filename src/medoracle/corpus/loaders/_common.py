@@ -28,6 +28,7 @@ __all__ = [
     "build_passages",
     "iter_jsonl",
     "open_text",
+    "read_records",
     "safe_load",
 ]
 
@@ -123,3 +124,9 @@ def safe_load(convert: Converter, where: str, record: dict[str, Any]) -> LoadedD
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         return Skipped(where, detail or type(exc).__name__)
+
+
+def read_records(path: Path, convert: Converter) -> Iterator[LoadedDocument | Skipped]:
+    """The usual JSONL loader: each line converted by `convert`, bad lines skipped."""
+    for where, record in iter_jsonl(path):
+        yield record if isinstance(record, Skipped) else safe_load(convert, where, record)

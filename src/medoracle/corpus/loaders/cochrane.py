@@ -16,8 +16,7 @@ from medoracle.corpus.loaders._common import (
     PassageDraft,
     Skipped,
     build_passages,
-    iter_jsonl,
-    safe_load,
+    read_records,
 )
 from medoracle.corpus.models import (
     Audience,
@@ -39,11 +38,7 @@ _CD_NUMBER = re.compile(r"^(CD|MR)\d{6}$")  # MR: Cochrane methodology reviews
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
-    for where, record in iter_jsonl(path):
-        if isinstance(record, Skipped):
-            yield record
-        else:
-            yield safe_load(_convert, where, record)
+    return read_records(path, _convert)
 
 
 def _convert(where: str, record: dict[str, Any]) -> LoadedDocument | Skipped:

@@ -22,8 +22,7 @@ from medoracle.corpus.loaders._common import (
     PassageDraft,
     Skipped,
     build_passages,
-    iter_jsonl,
-    safe_load,
+    read_records,
 )
 from medoracle.corpus.models import Document, Identifiers, LoadedDocument, PassageKind, PubType
 from medoracle.corpus.sections import section_kind, title_case
@@ -66,11 +65,7 @@ class _Section(NamedTuple):
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
-    for where, record in iter_jsonl(path):
-        if isinstance(record, Skipped):
-            yield record
-        else:
-            yield safe_load(_convert, where, record)
+    return read_records(path, _convert)
 
 
 def _convert(where: str, record: dict[str, Any]) -> LoadedDocument | Skipped:

@@ -21,8 +21,7 @@ from medoracle.corpus.loaders._common import (
     PassageDraft,
     Skipped,
     build_passages,
-    iter_jsonl,
-    safe_load,
+    read_records,
 )
 from medoracle.corpus.models import (
     Document,
@@ -102,11 +101,7 @@ _AUTHOR = re.compile(r"^[A-Za-z][\w'’\-]+(?: [\w'’\-]+)* [A-Z]{1,3}(?: (?:Jr
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
-    for where, record in iter_jsonl(path):
-        if isinstance(record, Skipped):
-            yield record
-        else:
-            yield safe_load(_convert, where, record)
+    return read_records(path, _convert)
 
 
 def _convert(where: str, record: dict[str, Any]) -> LoadedDocument | Skipped:
