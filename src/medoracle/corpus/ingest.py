@@ -167,40 +167,28 @@ def _ingest_source(
 ) -> None:
     batch: list[LoadedDocument] = []
     try:
-        _collect(library, records, source, run_id, batch_size, seen, reporter, messages, batch)
+        for record in records:
+            if isinstance(record, Skipped):
+                source.skipped[MALFORMED if record.malformed else record.reason] += 1
+                if record.malformed:
+                    messages.emit(f"skipped {record.where}: {record.reason}")
+                reporter.advance(0, 1)
+                continue
+            if record.document.id in seen:
+                source.skipped[DUPLICATE] += 1
+                messages.emit(
+                    f"skipped {Path(source.path).name}: duplicate id {record.document.id}"
+                )
+                continue
+            seen.add(record.document.id)
+            batch.append(record)
+            if len(batch) >= batch_size:
+                _flush(library, batch, source, run_id, reporter)
     except SourceError as exc:
         # An unreadable file is skipped and counted like a bad record; the run goes on.
         source.skipped[UNREADABLE] += 1
         messages.emit(f"skipped {exc}")
     _flush(library, batch, source, run_id, reporter)
-
-
-def _collect(
-    library: Library,
-    records: Iterable[LoadedDocument | Skipped],
-    source: SourceReport,
-    run_id: int,
-    batch_size: int,
-    seen: set[str],
-    reporter: Reporter,
-    messages: _MessageBudget,
-    batch: list[LoadedDocument],
-) -> None:
-    for record in records:
-        if isinstance(record, Skipped):
-            source.skipped[MALFORMED if record.malformed else record.reason] += 1
-            if record.malformed:
-                messages.emit(f"skipped {record.where}: {record.reason}")
-            reporter.advance(0, 1)
-            continue
-        if record.document.id in seen:
-            source.skipped[DUPLICATE] += 1
-            messages.emit(f"skipped {Path(source.path).name}: duplicate id {record.document.id}")
-            continue
-        seen.add(record.document.id)
-        batch.append(record)
-        if len(batch) >= batch_size:
-            _flush(library, batch, source, run_id, reporter)
 
 
 def _flush(

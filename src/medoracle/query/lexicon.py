@@ -17,9 +17,9 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 __all__ = ["FORMAT", "Lexicon", "Sense", "build_lexicon", "normalise_long_form", "sense_key"]
 
@@ -197,12 +197,26 @@ class Lexicon:
     @classmethod
     def from_data_dir(cls, data_dir: Path, cache_dir: Path) -> Lexicon:
         """Load the cached lexicon, building it first when missing or older than its source."""
-        cache = cache_dir / CACHE_NAME
-        source = data_dir / SOURCE_FILE
-        if not cache.is_file() or cache.stat().st_mtime < source.stat().st_mtime:
-            build_lexicon(data_dir, cache)
-        try:
-            return cls.load(cache)
-        except DAMAGED_CACHE_ERRORS:  # a damaged or outdated cache: rebuild it once
-            build_lexicon(data_dir, cache)
-            return cls.load(cache)
+        return load_cached(
+            cache_dir / CACHE_NAME,
+            data_dir / SOURCE_FILE,
+            lambda out: build_lexicon(data_dir, out),
+            cls.load,
+        )
+
+
+_T = TypeVar("_T")
+
+
+def load_cached(
+    cache: Path, source: Path, build: Callable[[Path], object], load: Callable[[Path], _T]
+) -> _T:
+    """`load(cache)`, after `build(cache)` when the cache is missing, older than `source`,
+    or unreadable (then it is rebuilt once)."""
+    if not cache.is_file() or cache.stat().st_mtime < source.stat().st_mtime:
+        build(cache)
+    try:
+        return load(cache)
+    except DAMAGED_CACHE_ERRORS:
+        build(cache)
+        return load(cache)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from medoracle.query.lexicon import DAMAGED_CACHE_ERRORS, write_atomic
+from medoracle.query.lexicon import load_cached, write_atomic
 
 __all__ = [
     "Descriptor",
@@ -142,15 +142,12 @@ class MeshTree:
     @classmethod
     def from_data_dir(cls, data_dir: Path, cache_dir: Path) -> MeshTree:
         """Load the cache, building it first when missing or older than its source."""
-        cache_file = cache_dir / CACHE_NAME
-        source = data_dir / SOURCE_FILE
-        if not cache_file.is_file() or cache_file.stat().st_mtime < source.stat().st_mtime:
-            build_mesh(data_dir, cache_file)
-        try:
-            return cls.load(cache_file)
-        except DAMAGED_CACHE_ERRORS:  # a damaged or outdated cache: rebuild it once
-            build_mesh(data_dir, cache_file)
-            return cls.load(cache_file)
+        return load_cached(
+            cache_dir / CACHE_NAME,
+            data_dir / SOURCE_FILE,
+            lambda out: build_mesh(data_dir, out),
+            cls.load,
+        )
 
     def lookup(self, term: str) -> Descriptor | None:
         """The descriptor whose heading, or its natural order, is `term` (any case)."""

@@ -37,14 +37,24 @@ def update_indexes(
     settings: Settings, library: Library, reporter: Reporter | None = None, *, dense: bool = True
 ) -> dict[str, object]:
     """Bring every index up to the library's latest passage change."""
-    report: dict[str, object] = {}
-    for granularity, name in _LEXICAL.items():
-        report[name] = _lexical(settings, library, granularity).update(library, reporter)
+    _, totals = _updated_lexical(settings, library, reporter)
+    report: dict[str, object] = {_LEXICAL[g]: t for g, t in totals.items()}
     if dense:
         from medoracle.retrieve.dense import open_dense
 
         report["dense"] = open_dense(settings, library, reporter=reporter, update=True).report
     return report
+
+
+def _updated_lexical(
+    settings: Settings, library: Library, reporter: Reporter | None
+) -> tuple[dict[str, LexicalIndex], dict[str, dict[str, int]]]:
+    """Both lexical indexes, opened once and brought up to date, with what each update did."""
+    indexes = {granularity: _lexical(settings, library, granularity) for granularity in _LEXICAL}
+    totals = {
+        granularity: index.update(library, reporter) for granularity, index in indexes.items()
+    }
+    return indexes, totals
 
 
 def open_retriever(
@@ -56,9 +66,8 @@ def open_retriever(
 ) -> Retriever:
     """A retriever over the library in `settings.home`, its indexes updated first."""
     library = Library.open(settings.library_path)
-    update_indexes(settings, library, reporter, dense=False)
-    lexical = _lexical(settings, library, "passage")
-    documents = _lexical(settings, library, "document")
+    lexical_indexes, _ = _updated_lexical(settings, library, reporter)
+    lexical, documents = lexical_indexes["passage"], lexical_indexes["document"]
     dense_search: DenseSearch | None = None
     if dense:
         from medoracle.retrieve.dense import open_dense

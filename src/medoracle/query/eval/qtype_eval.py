@@ -1,4 +1,4 @@
-"""Accuracy of the question-type classifier on `qtype_questions.jsonl`.
+"""Accuracy of the question-type classifier on `qtype_questions.toml`.
 
 The questions were written for medoracle (clinician and consumer phrasing, typos, long
 messages) and split into "dev" (odd ids) and "test" (even ids) before any rule was tuned;
@@ -7,6 +7,7 @@ rules are tuned on dev only, and test is reported as the held-out number.
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
 from functools import cache
 from importlib import resources
@@ -32,10 +33,9 @@ class LabelledQuestion(BaseModel):
 @cache
 def labelled_questions() -> tuple[LabelledQuestion, ...]:
     """Every labelled question, validated."""
-    raw = resources.files("medoracle.query.eval").joinpath("qtype_questions.jsonl")
-    adapter = TypeAdapter(LabelledQuestion)
-    lines = raw.read_text("utf-8").splitlines()
-    return tuple(adapter.validate_json(line) for line in lines if line.strip())
+    raw = resources.files("medoracle.query.eval").joinpath("qtype_questions.toml")
+    rows = tomllib.loads(raw.read_text("utf-8"))["questions"]
+    return tuple(TypeAdapter(list[LabelledQuestion]).validate_python(rows))
 
 
 def evaluate_qtype(split: Split = "test") -> dict[str, Any]:
