@@ -1,0 +1,1 @@
+"""Answers: compose, verify, personalise and render an answer page."""
