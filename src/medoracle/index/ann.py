@@ -79,7 +79,10 @@ class IvfIndex:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             if meta.get("cursor") == cursor and meta.get("count") == len(ids):
-                return cls(faiss.read_index(str(directory / _FILE)), nprobe)
+                # Memory-mapped and read-only: opening costs milliseconds instead of
+                # copying every inverted list into memory (0.4-2 s at 300k vectors).
+                flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
+                return cls(faiss.read_index(str(directory / _FILE), flags), nprobe)
         except (OSError, ValueError, RuntimeError):
             pass
         index = build_ivf(vectors, ids)
