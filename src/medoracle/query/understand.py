@@ -57,6 +57,7 @@ class MeshTerm(NamedTuple):
     heading: str
     how: str
     broader: tuple[str, ...]
+    trees: tuple[str, ...] = ()
 
 
 class ParsedQuery(BaseModel):
@@ -150,7 +151,12 @@ def _mesh_terms(text: str, expansions: list[Expansion], mesh: MeshTree) -> list[
             if descriptor.ui not in seen:
                 broader = tuple(mesh.broader(descriptor.heading))
                 seen[descriptor.ui] = MeshTerm(
-                    match.text, descriptor.ui, descriptor.heading, match.how, broader
+                    match.text,
+                    descriptor.ui,
+                    descriptor.heading,
+                    match.how,
+                    broader,
+                    descriptor.tree_numbers,
                 )
     return list(seen.values())
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from medoracle.index.lexical import LexicalIndex
 from medoracle.query import QueryResources, understand
-from medoracle.retrieve.search import QueryPlan
+from medoracle.query.mesh import natural_order
+from medoracle.retrieve.search import QueryPlan, Topic
 from medoracle.settings import Settings
 
 __all__ = ["make_planner"]
@@ -25,8 +26,16 @@ def make_planner(settings: Settings, lexical: LexicalIndex) -> Callable[[str], Q
         words = [(word, 1.0) for word in parsed.text.split()]
         added = [(term.term, term.weight * scale * 2) for term in parsed.expanded_terms()]
         notes = tuple(f"{term.origin}: {term.term}" for term in parsed.expanded_terms())
+        topics = (
+            *(Topic(e.short, e.long, "abbreviation") for e in parsed.expansions),
+            *(Topic(m.matched, natural_order(m.heading), "mesh", m.trees) for m in parsed.mesh),
+        )
         return QueryPlan(
-            text=parsed.text, terms=(*words, *added), qtype=parsed.qtype.value, notes=notes
+            text=parsed.text,
+            terms=(*words, *added),
+            qtype=parsed.qtype.value,
+            notes=notes,
+            topics=topics,
         )
 
     return plan

@@ -22,7 +22,16 @@ from medoracle.retrieve.fusion import rrf
 from medoracle.retrieve.rerank import Candidate, Weights, score
 from medoracle.settings import RetrievalSettings
 
-__all__ = ["MODES", "DenseSearch", "Hit", "Mode", "QueryPlan", "Retriever", "SearchResult"]
+__all__ = [
+    "MODES",
+    "DenseSearch",
+    "Hit",
+    "Mode",
+    "QueryPlan",
+    "Retriever",
+    "SearchResult",
+    "Topic",
+]
 
 Mode = Literal["bm25", "lexical", "dense", "fused", "full"]
 MODES: tuple[Mode, ...] = ("bm25", "lexical", "dense", "fused", "full")
@@ -41,6 +50,16 @@ class DenseSearch(Protocol):
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A named thing the question is about: a MeSH heading or an abbreviation's sense."""
+
+    text: str  # as the question writes it
+    name: str  # the heading in natural order, or the abbreviation's long form
+    kind: str  # "mesh" or "abbreviation"
+    trees: tuple[str, ...] = ()  # MeSH tree numbers; their letter is the category
+
+
+@dataclass(frozen=True)
 class QueryPlan:
     """What retrieval searches for: the question's words and weighted expansions."""
 
@@ -48,6 +67,7 @@ class QueryPlan:
     terms: tuple[tuple[str, float], ...]
     qtype: str | None = None
     notes: tuple[str, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
