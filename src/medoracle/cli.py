@@ -96,6 +96,21 @@ def _indexed(settings: Settings, summary: dict[str, Any], reporter: RichReporter
     return {**summary, "indexes": report, "index_seconds": round(time.perf_counter() - started, 2)}
 
 
+def _print_report(report: dict[str, Any], as_json: bool) -> None:
+    """An evaluation report: JSON, or one `key: value` line per entry (nested flattened)."""
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k} {v}" for k, v in value.items())
+            click.echo(f"{key}: {shown}")
+        elif isinstance(value, list) and len(value) > 5:
+            click.echo(f"{key}: {len(value)} items (see --json)")
+        else:
+            click.echo(f"{key}: {value}")
+
+
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -259,6 +274,37 @@ def search_command(
         click.echo(f"\n{payload['timings_ms']['total']:.1f} ms")
 
 
+@main.command("ask")
+@click.argument("question")
+@click.option(
+    "--audience",
+    type=click.Choice(["clinician", "student", "patient"]),
+    default="clinician",
+    show_default=True,
+    help="who the page is written for",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--context", default="", help="a parent question's subject, for a follow-up")
+def ask_command(question: str, audience: str, fmt: str, context: str) -> None:
+    """Answer QUESTION from the library: a cited, verified answer page."""
+    from medoracle.answer.render import render
+    from medoracle.answer.service import open_answerer, screen_question
+
+    with _errors():
+        screen_question(question)  # empty or huge: refuse before opening any index
+        settings = _settings()
+        answerer = _with_progress(lambda reporter: {"a": open_answerer(settings, reporter)})["a"]
+        answer = answerer.ask(question, audience, context=context)
+        color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(render(answer, fmt, color=color))
+
+
 @main.group("eval")
 def eval_group() -> None:
     """Measure retrieval and answers on the open evaluation sets."""
@@ -300,6 +346,34 @@ def eval_retrieval_command(
                 f"{name} {value}" for name, value in metrics.items() if name not in ("mode", "n")
             )
             click.echo(f"  {mode:<8} {shown}")
+
+
+@eval_group.command("answers")
+@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa"]), required=True)
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="first N questions")
+@click.option(
+    "--audience",
+    type=click.Choice(["clinician", "student", "patient"]),
+    default="clinician",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_answers_command(
+    dataset: str, split: str, limit: int | None, audience: str, as_json: bool
+) -> None:
+    """Score composed answers (ROUGE-L, gold PMIDs, verified share, latency) against a
+    top-passage baseline."""
+    from medoracle.eval.service import eval_answers
+
+    with _errors():
+        settings = _settings()
+        report = _with_progress(
+            lambda reporter: eval_answers(
+                settings, dataset, split=split, limit=limit, audience=audience, reporter=reporter
+            )
+        )
+        _print_report(report, as_json)
 
 
 @eval_group.command("qtype")

@@ -20,7 +20,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["PROJECT_ROOT", "RerankWeights", "RetrievalSettings", "Settings", "default_data_dir"]
+__all__ = [
+    "PROJECT_ROOT",
+    "AnswerSettings",
+    "RerankWeights",
+    "RetrievalSettings",
+    "Settings",
+    "default_data_dir",
+]
 
 # src/medoracle/settings.py -> the project root, when running from a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +87,35 @@ class RetrievalSettings(BaseModel):
     weights: RerankWeights = Field(default_factory=RerankWeights)
 
 
+class AnswerSettings(BaseModel):
+    """How `ask` gathers, selects and verifies the statements of an answer page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int = Field(20, ge=1, le=200, description="top documents whose passages are read")
+    relevance_floor: float = Field(
+        0.55, ge=0, le=1, description="least share of the question's concepts a statement covers"
+    )
+    support_floor: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="least verifier support for a statement to be shown; default: the "
+        "verifier's floor fitted on HealthVer dev",
+    )
+    max_statements: int = Field(
+        18, ge=1, le=100, description="statements per page, bottom line out"
+    )
+    max_per_document: int = Field(20, ge=1, le=100, description="statements from any one source")
+    bottom_line: int = Field(2, ge=1, le=5, description="statements in the bottom line")
+    duplicate_overlap: float = Field(
+        0.7, ge=0, le=1, description="word overlap at which a sentence counts as a near-duplicate"
+    )
+    outdated_years: int = Field(
+        10, ge=1, le=100, description="a guideline older than this is flagged as possibly outdated"
+    )
+
+
 class Settings(BaseSettings):
     """medoracle's settings. Environment variables are the field names upper-cased with
     the `MEDORACLE_` prefix, e.g. `MEDORACLE_HOME`."""
@@ -116,6 +152,10 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(
         default_factory=RetrievalSettings,
         description="search settings; e.g. MEDORACLE_RETRIEVAL__RRF_K=60",
+    )
+    answer: AnswerSettings = Field(
+        default_factory=AnswerSettings,
+        description="answer settings; e.g. MEDORACLE_ANSWER__SUPPORT_FLOOR=0.5",
     )
 
     @classmethod

@@ -1,0 +1,204 @@
+"""What a question is about, as weighted concepts a sentence can cover.
+
+A question such as "management of SLE with progressive leg weakness" asks about two things:
+the condition (SLE, also written "systemic lupus erythematosus" or "lupus") and the
+presentation (leg weakness, which the evidence calls myelitis or neuropsychiatric lupus).
+Each concept is a set of stemmed alternatives; a sentence covers a concept when it holds
+any of them. A concept weighs the IDF of its rarest question word, so "lupus" counts more
+than "progressive". Coverage is the weighted share of concepts a sentence holds.
+
+Words that only say what kind of answer is wanted ("management", "appropriate",
+"patient") are not concepts: every answer would cover them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from medoracle.retrieve.search import Topic
+
+__all__ = [
+    "Concept",
+    "Presentation",
+    "build_concepts",
+    "coverage",
+    "find_presentations",
+    "other_manifestations",
+]
+
+# Words that name the kind of answer wanted, not its subject.
+INTENT_WORDS = (
+    "what whats is are was were the a an of in on for to with and or about appropriate best "
+    "correct proper current standard recommended recommendation recommendations recommend "
+    "management manage managing managed treatment treatments treat treated treating therapy "
+    "therapies therapeutic option options approach approaches strategy strategies patient "
+    "patients person people someone adult adults individual individuals man woman who which "
+    "how should can could would will do does did may might must have has having had "
+    "experiencing experience experiences suffering presenting present presents diagnosed "
+    "medication medications medicine medicines drug drugs used use using given first line "
+    "new latest evidence guideline guidelines know tell explain please me my i you your "
+    "type types kind kinds way ways need needs get"
+)
+
+# Words that qualify a complaint rather than name it; they count for less.
+MODIFIER_WORDS = (
+    "progressive sudden acute chronic severe mild moderate recurrent persistent worsening "
+    "early late new old frequent occasional ongoing long short"
+)
+MODIFIER_WEIGHT = 0.3
+
+# Tokens with an IDF below this are too common to show that a sentence is on topic.
+MIN_IDF = 2.0
+SMALL_LIBRARY_SHARE = 0.35
+# A topic's alternative must be at least this share as rare as its rarest question word.
+RELATIVE_IDF = 0.6
+
+
+@dataclass(frozen=True)
+class Presentation:
+    phrase: str
+    pattern: re.Pattern[str]
+    terms: tuple[str, ...]
+    focus: bool = False
+    severe: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    label: str
+    tokens: frozenset[str]
+    weight: float
+    kind: str  # "topic", "presentation" or "word"
+
+
+@cache
+def presentations() -> tuple[Presentation, ...]:
+    text = resources.files("medoracle.answer").joinpath("presentations.toml").read_text("utf-8")
+    return tuple(
+        Presentation(
+            phrase=entry["phrase"],
+            pattern=re.compile(entry["pattern"], re.IGNORECASE),
+            terms=tuple(entry["terms"]),
+            focus=bool(entry.get("focus", False)),
+            severe=bool(entry.get("severe", False)),
+        )
+        for entry in tomllib.loads(text)["presentation"]
+    )
+
+
+def find_presentations(question: str) -> list[tuple[Presentation, str]]:
+    """The presenting complaints named in `question`, each with the words that named it."""
+    found: list[tuple[Presentation, str]] = []
+    for presentation in presentations():
+        match = presentation.pattern.search(question)
+        if match:
+            found.append((presentation, match.group(0)))
+    return found
+
+
+def build_concepts(
+    text: str,
+    topics: Iterable[Topic],
+    tokens: Callable[[str], list[str]],
+    idf: Callable[[Iterable[str]], Mapping[str, float]],
+) -> list[Concept]:
+    """The question's concepts: its topics (abbreviations with their senses, MeSH headings),
+    its presenting complaints with their syndromes, then each remaining content word."""
+    intent = set(tokens(INTENT_WORDS))
+    modifiers = set(tokens(MODIFIER_WORDS))
+    asked = [t for t in dict.fromkeys(tokens(text)) if t not in intent and not t.isdigit()]
+    if not asked:
+        return []
+    groups: list[tuple[str, set[str], set[str], str]] = []  # label, asked, alternatives, kind
+    for topic in topics:
+        alternatives = set(tokens(f"{topic.name} {topic.text}")) - intent
+        owned = {t for t in asked if t in alternatives}
+        if owned:
+            groups.append((topic.text, owned, alternatives, "topic"))
+    for presentation, words in find_presentations(text):
+        owned = {t for t in asked if t in set(tokens(words))}
+        if owned:
+            alternatives = owned | set(tokens(" ".join(presentation.terms)))
+            groups.append((presentation.phrase, owned, alternatives - intent, "presentation"))
+    groups = _merged(groups)
+    claimed = {t for _, owned, _, _ in groups for t in owned}
+    groups.extend((t, {t}, {t}, "word") for t in asked if t not in claimed)
+    weights = idf({t for _, _, alternatives, _ in groups for t in alternatives})
+    # A small library has no very rare words; the bar scales with the question's rarest.
+    common = min(MIN_IDF, SMALL_LIBRARY_SHARE * max(weights.values(), default=0.0))
+    concepts: list[Concept] = []
+    for label, owned, alternatives, kind in groups:
+        weight = max(weights.get(t, 0.0) for t in owned)
+        if owned <= modifiers:
+            weight *= MODIFIER_WEIGHT
+        # "systemic" in "systemic lupus erythematosus" is too common to stand for lupus.
+        least = max(common, RELATIVE_IDF * weight) if kind == "topic" else common
+        strong = frozenset(t for t in alternatives if weights.get(t, 0.0) >= least)
+        if weight > 0 and strong:
+            concepts.append(Concept(label, strong, weight, kind))
+    return concepts
+
+
+def _merged(
+    groups: list[tuple[str, set[str], set[str], str]],
+) -> list[tuple[str, set[str], set[str], str]]:
+    """Groups that own a common question word are one concept ("SLE" and "systemic lupus
+    erythematosus" in the same question)."""
+    merged: list[tuple[str, set[str], set[str], str]] = []
+    for label, owned, alternatives, kind in groups:
+        for index, (other_label, other_owned, other_alts, other_kind) in enumerate(merged):
+            if owned & other_owned or owned & other_alts or other_owned & alternatives:
+                merged[index] = (
+                    other_label,
+                    other_owned | owned,
+                    other_alts | alternatives,
+                    other_kind,
+                )
+                break
+        else:
+            merged.append((label, set(owned), set(alternatives), kind))
+    return merged
+
+
+def coverage(
+    concepts: list[Concept],
+    sentence: frozenset[str],
+    context: frozenset[str] = frozenset(),
+    subject: frozenset[str] = frozenset(),
+) -> tuple[float, int]:
+    """(weighted share of concepts covered, concepts the sentence holds).
+
+    A concept found only in the `context` (source title, section heading) counts half. A
+    topic found in the `subject` (the title of a guideline or review whose recommendation
+    this is) counts in full: every recommendation of an SLE guideline is about SLE."""
+    total = sum(c.weight for c in concepts)
+    if total <= 0:
+        return 0.0, 0
+    got = 0.0
+    direct = 0
+    for concept in concepts:
+        if concept.tokens & sentence or (
+            concept.kind != "presentation" and concept.tokens & subject
+        ):
+            got += concept.weight
+            direct += 1
+        elif concept.tokens & context:
+            got += concept.weight / 2
+    return got / total, direct
+
+
+def other_manifestations(
+    concepts: list[Concept], tokens: Callable[[str], list[str]]
+) -> frozenset[str]:
+    """When the question names a presenting complaint, the words of every other complaint's
+    syndromes: a sentence about lupus nephritis is off focus for lupus with leg weakness."""
+    asked = {t for c in concepts if c.kind == "presentation" for t in c.tokens}
+    if not asked:
+        return frozenset()
+    words = {t for p in presentations() if p.focus for t in tokens(" ".join(p.terms))}
+    return frozenset(words - asked)

@@ -1,0 +1,237 @@
+"""`ask`: a question in, a verified answer page out, for the CLI and the web app.
+
+    screen (empty, too long, instructions, other languages) -> red flags -> compose
+    -> verify every statement against its quotes (below the floor: not shown)
+    -> personalise for the audience -> Answer
+
+An `Answerer` opens the library, its indexes and the verifier once; `ask` is then cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from medoracle.answer.compose import Composer
+from medoracle.answer.model import (
+    Answer,
+    AnswerAudience,
+    Provenance,
+    Section,
+    Statement,
+    Warning,
+    WarningKind,
+)
+from medoracle.corpus.ingest import Reporter
+from medoracle.corpus.store import Library
+from medoracle.errors import ConfigError
+from medoracle.query.understand import MAX_CHARS, normalise
+from medoracle.retrieve.search import Retriever
+from medoracle.retrieve.service import open_retriever
+from medoracle.settings import Settings
+
+__all__ = ["Answerer", "Screened", "open_answerer", "screen_question"]
+
+# Text that gives the system orders instead of asking a medical question.
+_INSTRUCTIONS = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
+    r"guidelines you|context|everything)\b"
+    r"|\b(?:system|developer) (?:prompt|message|instructions?)\b"
+    r"|\byou are (?:now )?(?:a|an|my|no longer)\b|\bact as (?:a|an|my)\b|\bpretend (?:to be|you)\b"
+    r"|\bjailbreak\w*\b|\bdo anything now\b|\bDAN mode\b|\bprint your\b|\breveal your\b",
+    re.IGNORECASE,
+)
+# Common function words of languages medoracle does not answer in, against English ones.
+_FOREIGN = frozenset(
+    "el la los las del que por para con una est es qué cómo cuál tratamiento enfermedad "
+    "le les des du une pour avec est quel quelle comment traitement maladie "
+    "der die das und ist wie was welche behandlung krankheit mit für "
+    "o os da do das dos uma com não qual como tratamento doença "
+    "il lo gli della che per con una è come quale trattamento malattia".split()
+)
+_ENGLISH = frozenset(
+    "the a an of to in for with is are what how which who when why can should does do my i "
+    "you it and or on at by from be treatment disease patient patients".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A question that passed screening, or the reason it was refused (`refusal`)."""
+
+    text: str
+    refusal: str | None = None
+
+
+def screen_question(question: str) -> Screened:
+    """Refuse what is not a medical question in English; raise on empty or huge input."""
+    text, truncated = normalise(question, max_chars=MAX_CHARS + 1)
+    if not text:
+        raise ConfigError("the question is empty: type a medical question")
+    if truncated or len(text) > MAX_CHARS:
+        raise ConfigError(
+            f"the question is too long: ask in at most {MAX_CHARS} characters "
+            "(a question, not a document)"
+        )
+    if _INSTRUCTIONS.search(text):
+        return Screened(
+            text,
+            "This looks like instructions rather than a medical question. medoracle only "
+            "answers medical questions, from its library of evidence.",
+        )
+    words = [w.lower() for w in _WORD.findall(text)]
+    letters = [ch for w in words for ch in w]
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    if letters and latin < 0.5 * len(letters):
+        return Screened(text, _LANGUAGE)
+    foreign = sum(w in _FOREIGN for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    if foreign >= 2 and foreign > english:
+        return Screened(text, _LANGUAGE)
+    if not words:
+        return Screened(text, "Please ask a medical question in words.")
+    return Screened(text)
+
+
+_LANGUAGE = (
+    "medoracle answers questions in English only; its library is in English. "
+    "Please ask the question in English."
+)
+
+
+class Answerer:
+    """Answers questions over one library; build with `open_answerer`."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, library_version: str) -> None:
+        from medoracle.answer.readability import sentence_grade
+        from medoracle.answer.verify import Verifier
+
+        self.settings = settings
+        self.retriever = retriever
+        self.composer = Composer(retriever, settings.answer, library_version)
+        encoder = getattr(retriever.dense, "encoder", None)
+        self.verifier = Verifier(encoder)
+        configured = settings.answer.support_floor
+        self.floor = self.verifier.floor if configured is None else configured
+        self.sentence_grade = sentence_grade
+        self.library_version = library_version
+
+    def ask(
+        self,
+        question: str,
+        audience: AnswerAudience | str = AnswerAudience.CLINICIAN,
+        *,
+        context: str = "",
+    ) -> Answer:
+        """The answer page for `question`; raises ConfigError on empty or huge input or an
+        unknown audience. `context` carries a parent question's subject to a follow-up."""
+        from medoracle.answer.audience import personalise
+        from medoracle.answer.redflags import check
+
+        started = time.perf_counter()
+        audience = _audience(audience)
+        screened = screen_question(question)
+        if screened.refusal is not None:
+            return self._refusal(screened, audience)
+        flag = check(screened.text)
+        answer, _ = self.composer.compose(
+            screened.text,
+            audience,
+            context=context,
+            sentence_grade=self.sentence_grade if audience is AnswerAudience.PATIENT else None,
+        )
+        verify_started = time.perf_counter()
+        answer = self._verified(answer)
+        answer.provenance.settings["support_floor"] = self.floor
+        answer.provenance.timings_ms["verify"] = _ms(verify_started)
+        personalise_started = time.perf_counter()
+        answer = personalise(answer, audience)
+        answer.provenance.timings_ms["personalise"] = _ms(personalise_started)
+        if flag is not None:
+            answer.emergency = flag.advice
+            answer.warnings.insert(0, Warning(kind=WarningKind.RED_FLAG, message=flag.advice))
+        answer.provenance.timings_ms["total"] = _ms(started)
+        return answer
+
+    def _verified(self, answer: Answer) -> Answer:
+        """Every statement scored against its quotes; those below the floor are removed.
+        A page left with no statement becomes an abstention."""
+        if answer.abstained:
+            return answer
+        statements = answer.statements()
+        supports = self.verifier.score_many(
+            [(s.text, [q.text for q in s.quotes]) for s in statements]
+        )
+        floor = self.floor
+        for statement, support in zip(statements, supports, strict=True):
+            statement.support = round(min(1.0, max(0.0, support.score)), 4)
+            statement.signals = {k: round(v, 4) for k, v in support.signals.items()}
+
+        def kept(items: list[Statement]) -> list[Statement]:
+            return [s for s in items if s.support >= floor]
+
+        bottom = kept(answer.bottom_line)
+        sections = [
+            Section(key=s.key, heading=s.heading, statements=kept(s.statements))
+            for s in answer.sections
+        ]
+        sections = [s for s in sections if s.statements]
+        if not bottom and sections:  # the strongest remaining statement leads
+            bottom = [sections[0].statements.pop(0)]
+            sections = [s for s in sections if s.statements]
+        if not bottom:
+            return answer.model_copy(
+                update={
+                    "bottom_line": [],
+                    "sections": [],
+                    "abstained": True,
+                    "closest": answer.references[:5],
+                    "references": [],
+                    "warnings": [
+                        Warning(
+                            kind=WarningKind.INSUFFICIENT_EVIDENCE,
+                            message="No statement could be verified against its source; "
+                            "the closest sources are listed.",
+                        )
+                    ],
+                }
+            )
+        return answer.model_copy(update={"bottom_line": bottom, "sections": sections})
+
+    def _refusal(self, screened: Screened, audience: AnswerAudience) -> Answer:
+        return Answer(
+            question=screened.text,
+            qtype="none",
+            title="Not a medical question",
+            audience=audience,
+            abstained=True,
+            warnings=[Warning(kind=WarningKind.NOT_A_QUESTION, message=screened.refusal or "")],
+            provenance=Provenance(library_version=self.library_version),
+        )
+
+
+def _audience(value: AnswerAudience | str) -> AnswerAudience:
+    try:
+        return AnswerAudience(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in AnswerAudience)
+        raise ConfigError(f"unknown audience {value!r}; expected one of: {choices}") from None
+
+
+def open_answerer(settings: Settings, reporter: Reporter | None = None) -> Answerer:
+    """An answerer over the library in `settings.home`; its indexes are brought up to date."""
+    library = Library.open(settings.library_path)
+    try:
+        stats = library.stats()
+        version = f"{library.change_cursor()}:{stats.get('documents', 0)}"
+    finally:
+        library.close()
+    retriever = open_retriever(settings, reporter)
+    return Answerer(settings, retriever, version)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
