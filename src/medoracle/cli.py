@@ -27,7 +27,7 @@ from medoracle.corpus.ingest import IngestInterrupted
 from medoracle.corpus.loaders import FORMATS
 from medoracle.corpus.progress import RichReporter
 from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
-from medoracle.errors import MedoracleError
+from medoracle.errors import ConfigError, MedoracleError
 from medoracle.retrieve.search import MODES
 from medoracle.settings import Settings
 
@@ -374,6 +374,45 @@ def eval_answers_command(
             )
         )
         _print_report(report, as_json)
+
+
+@eval_group.command("verifier")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@click.option(
+    "--encoder",
+    type=click.Choice(["none", "static", "minilm"]),
+    default="static",
+    show_default=True,
+    help="embedding signal: none, the distilled static encoder, or MiniLM",
+)
+@click.option("--floor", type=click.FloatRange(0, 1), default=None, help="default: fitted")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_verifier_command(split: str, encoder: str, floor: float | None, as_json: bool) -> None:
+    """The statement verifier as a supports / not-supports classifier on HealthVer."""
+    from medoracle.embed.encoders import load_encoder
+    from medoracle.eval.verifier import evaluate_verifier
+
+    with _errors():
+        settings = _settings()
+        data_dir = settings.resolved_data_dir()
+        if data_dir is None or not (data_dir / "healthver").is_dir():
+            raise ConfigError("no HealthVer data: set MEDORACLE_DATA_DIR to the datasets folder")
+        model = None if encoder == "none" else load_encoder(encoder, settings.cache_dir / "models")
+        report = evaluate_verifier(data_dir, model, split=split, floor=floor)
+        _print_report(report, as_json)
+
+
+@eval_group.command("redflags")
+@click.option(
+    "--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_redflags_command(split: str, as_json: bool) -> None:
+    """Red-flag recall and false alarms on the project's labelled questions."""
+    from medoracle.eval.redflags import evaluate_redflags
+
+    with _errors():
+        _print_report(evaluate_redflags(split), as_json)
 
 
 @eval_group.command("qtype")

@@ -754,6 +754,8 @@ def make_title(question: str, plan: QueryPlan, template: Template, concepts: lis
     type: "Progressive Leg Weakness in SLE: Management Approach"."""
     condition = _condition(plan) or _named_words(question, concepts)
     presentation = _presentation(question)
+    if condition and presentation and condition.lower() in presentation.lower():
+        condition = ""
     if condition and presentation:
         return f"{presentation} in {condition}: {template.title}"
     if condition or presentation:

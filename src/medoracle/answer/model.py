@@ -179,6 +179,11 @@ class Answer(BaseModel):
                     raise ValueError(f"warning cites [{number}], which has no reference")
         return self
 
+    @property
+    def refused(self) -> bool:
+        """The input was not a medical question (instructions, another language)."""
+        return any(w.kind is WarningKind.NOT_A_QUESTION for w in self.warnings)
+
     def statements(self) -> list[Statement]:
         """Every shown statement, bottom line first, in page order."""
         return [*self.bottom_line, *(s for section in self.sections for s in section.statements)]

@@ -296,7 +296,7 @@ class _TextPage:
         updated = long_date(answer.provenance.created)
         self.add(f"For: {audience} · Last updated {updated} · {REVIEW_NOTE}")
         self.gap()
-        if answer.abstained:
+        if answer.abstained and not answer.refused:
             self.add(ABSTAINED, code="1")
         if answer.bottom_line:
             bottom = " ".join(self.statement(s) for s in answer.bottom_line)
@@ -317,7 +317,7 @@ class _TextPage:
             self.bullets("When to see a doctor", answer.see_doctor)
         if answer.terms:
             self.bullets("Terms", (f"{t.term}: {t.explanation}" for t in answer.terms))
-        if answer.abstained:
+        if answer.abstained and not answer.refused:
             self.references("Closest sources in the library", answer.closest, numbered=False)
         if answer.references:
             self.references("References", answer.references, numbered=True)
@@ -382,7 +382,7 @@ def render_markdown(answer: Answer) -> str:
     updated = long_date(answer.provenance.created)
     meta = f"*For: {audience} · Last updated {_md(updated)} · {REVIEW_NOTE}*"
     out += ["", f"# {_md(answer.question)}", "", meta, "", f"## {_md(answer.title)}", ""]
-    if answer.abstained:
+    if answer.abstained and not answer.refused:
         out += [f"**{ABSTAINED}**", ""]
     if answer.bottom_line:
         out += [f"**Bottom line: {' '.join(said(s) for s in answer.bottom_line)}**", ""]
@@ -401,7 +401,7 @@ def render_markdown(answer: Answer) -> str:
     if answer.terms:
         terms = (f"- **{_md(t.term)}**: {_md(t.explanation)}" for t in answer.terms)
         out += ["### Terms", "", *terms, ""]
-    if answer.abstained:
+    if answer.abstained and not answer.refused:
         out += ["### Closest sources in the library", ""]
         out += [*_md_references(answer.closest, numbered=False), ""]
     if answer.references:

@@ -58,6 +58,10 @@ _LOGISTICS = re.compile(
 )
 _MARKUP = re.compile(r"<[^>]*>|\w+=\"[^\"]*\">|&[a-z]+;|\[\d+(?:[,\u2013-]\d+)*\]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_UNFINISHED = re.compile(
+    r"(?:\b(?:and|or|with|of|the|to|for|a|an|in|by|such as|including|than|that|which)|[,;(])\s*$",
+    re.IGNORECASE,
+)
 
 
 def display_text(sentence: str) -> str:
@@ -89,6 +93,10 @@ def is_self_contained(text: str) -> bool:
         return False
     if text.endswith(("?", ":")) or not text[0].isalnum():
         return False
+    if _UNFINISHED.search(text):  # cut off mid-list: "Offer an ELISA test and"
+        return False
+    if not text.rstrip(")]\"'”").endswith((".", "!")) and len(words) < 10:
+        return False  # a heading or a list item, not a sentence
     if _DANGLING.match(text) or _LOGISTICS.search(text):
         return False
     letters = sum(ch.isalpha() for ch in text)

@@ -152,7 +152,13 @@ class Answerer:
         answer.provenance.timings_ms["personalise"] = _ms(personalise_started)
         if flag is not None:
             answer.emergency = flag.advice
-            answer.warnings.insert(0, Warning(kind=WarningKind.RED_FLAG, message=flag.advice))
+            answer.warnings.insert(
+                0,
+                Warning(
+                    kind=WarningKind.RED_FLAG,
+                    message=f"The question describes a possible emergency ({flag.name}).",
+                ),
+            )
         answer.provenance.timings_ms["total"] = _ms(started)
         return answer
 
