@@ -508,13 +508,19 @@ class Composer:
             return c.score + graded + section + (0.2 if c.kind == "recommendation" else 0.0)
 
         best_relevance = max(c.relevance for c in candidates)
+        answering = [
+            c for c in candidates if template.action.search(c.text) and not _NEGATIVE.match(c.text)
+        ]
+        # The sections that answer the question (first-line treatment for a management
+        # question) lead when they hold a sentence nearly as relevant as the best.
         pool = [
             c
-            for c in candidates
-            if template.action.search(c.text)
-            and c.relevance >= 0.85 * best_relevance
-            and not _NEGATIVE.match(c.text)
-        ] or candidates[:1]
+            for c in answering
+            if c.section_key in template.bottom and c.relevance >= 0.7 * best_relevance
+        ]
+        pool = (
+            pool or [c for c in answering if c.relevance >= 0.85 * best_relevance] or candidates[:1]
+        )
         pool.sort(key=lambda c: -strength(c))
         chosen: list[Candidate] = []
         for candidate in pool:
@@ -698,7 +704,11 @@ def _links(document: Document) -> list[Link]:
         )
     if ids.doi:
         links.append(Link(label="DOI", url=f"https://doi.org/{ids.doi}"))
-    if ids.url and ids.url.startswith(("http://", "https://")):
+    if (
+        ids.url
+        and ids.url.startswith(("http://", "https://"))
+        and all(link.url != ids.url for link in links)
+    ):
         label = "Guideline" if document.pub_type is PubType.GUIDELINE else "Web"
         links.append(Link(label=label, url=ids.url))
     return links
@@ -752,7 +762,8 @@ _STEM = re.compile(
 def make_title(question: str, plan: QueryPlan, template: Template, concepts: list[Concept]) -> str:
     """A short noun phrase from the condition, the presenting complaint and the question
     type: "Progressive Leg Weakness in SLE: Management Approach"."""
-    condition = _condition(plan) or _named_words(question, concepts)
+    complaints = [words for _, words in find_presentations(question)]
+    condition = _condition(plan, complaints) or _named_words(question, concepts)
     presentation = _presentation(question)
     if condition and presentation and condition.lower() in presentation.lower():
         condition = ""
@@ -768,10 +779,12 @@ def make_title(question: str, plan: QueryPlan, template: Template, concepts: lis
     return f"{_title_case(phrase)}: {template.title}"
 
 
-def _condition(plan: QueryPlan) -> str:
+def _condition(plan: QueryPlan, complaints: list[str]) -> str:
     """The question's main topic: a disease heading (MeSH category C or F) first, written
-    as the question writes it when that is a short abbreviation."""
-    topics = list(plan.topics)
+    as the question writes it when that is a short abbreviation. A heading that only names
+    the presenting complaint ("leukopenia", "bone") is not the condition."""
+    said = " ".join(complaints).lower()
+    topics = [t for t in plan.topics if t.text.lower() not in said]
     diseases = [t for t in topics if any(tree[:1] in "CF" for tree in t.trees)]
     for topic in diseases or topics:
         short = [
@@ -814,8 +827,7 @@ def _presentation(question: str) -> str:
     found = find_presentations(question)
     if not found:
         return ""
-    presentation, _ = found[0]
-    phrase = presentation.phrase
+    phrase = " and ".join(p.phrase for p, _ in found[:2])
     lowered = question.lower()
     for modifier in _MODIFIERS:
         if re.search(rf"\b{modifier}\b", lowered):

@@ -95,9 +95,9 @@ def find_presentations(question: str) -> list[tuple[Presentation, str]]:
     """The presenting complaints named in `question`, each with the words that named it."""
     found: list[tuple[Presentation, str]] = []
     for presentation in presentations():
-        match = presentation.pattern.search(question)
-        if match:
-            found.append((presentation, match.group(0)))
+        words = [match.group(0) for match in presentation.pattern.finditer(question)]
+        if words:
+            found.append((presentation, " ".join(words)))
     return found
 
 
@@ -136,9 +136,13 @@ def build_concepts(
         weight = max(weights.get(t, 0.0) for t in owned)
         if owned <= modifiers:
             weight *= MODIFIER_WEIGHT
-        # "systemic" in "systemic lupus erythematosus" is too common to stand for lupus.
-        least = max(common, RELATIVE_IDF * weight) if kind == "topic" else common
-        strong = frozenset(t for t in alternatives if weights.get(t, 0.0) >= least)
+        # "systemic" in "systemic lupus erythematosus" is too common to stand for lupus,
+        # and "blood" in "low white blood cell count" too common to stand for leukopenia.
+        least = max(common, RELATIVE_IDF * weight) if kind != "word" else common
+        syndromes = alternatives - owned if kind == "presentation" else set()
+        strong = frozenset(
+            t for t in alternatives if weights.get(t, 0.0) >= (common if t in syndromes else least)
+        )
         if weight > 0 and strong:
             concepts.append(Concept(label, strong, weight, kind))
     return concepts
@@ -153,11 +157,14 @@ def _merged(
     for label, owned, alternatives, kind in groups:
         for index, (other_label, other_owned, other_alts, other_kind) in enumerate(merged):
             if owned & other_owned or owned & other_alts or other_owned & alternatives:
+                # A complaint that is also a heading stays a complaint.
+                kinds = {kind, other_kind}
+                merged_kind = "presentation" if "presentation" in kinds else other_kind
                 merged[index] = (
                     other_label,
                     other_owned | owned,
                     other_alts | alternatives,
-                    other_kind,
+                    merged_kind,
                 )
                 break
         else:

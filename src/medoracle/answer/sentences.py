@@ -56,7 +56,7 @@ _LOGISTICS = re.compile(
     r"|\bin (?:this|the present) (?:study|trial|review|paper)\b|\bwas (?:designed|conducted) to\b",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"<[^>]*>|\w+=\"[^\"]*\">|&[a-z]+;|\[\d+(?:[,\u2013-]\d+)*\]")
+_MARKUP = re.compile(r"<[^>]*>|\w+=\"[^\"]*\">|&[a-z]+;|\s?\[\d+(?:\s*[,\u2013-]\s*\d+)*\](?=\W|$)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _UNFINISHED = re.compile(
     r"(?:\b(?:and|or|with|of|the|to|for|a|an|in|by|such as|including|than|that|which)|[,;(])\s*$",
@@ -95,7 +95,7 @@ def is_self_contained(text: str) -> bool:
         return False
     if _UNFINISHED.search(text):  # cut off mid-list: "Offer an ELISA test and"
         return False
-    if not text.rstrip(")]\"'”").endswith((".", "!")) and len(words) < 10:
+    if not text.rstrip(")]\"'”").endswith((".", "!")) and len(words) < 15:
         return False  # a heading or a list item, not a sentence
     if _DANGLING.match(text) or _LOGISTICS.search(text):
         return False
