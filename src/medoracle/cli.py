@@ -349,7 +349,7 @@ def eval_retrieval_command(
 
 
 @eval_group.command("answers")
-@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa"]), required=True)
+@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa", "liveqa"]), required=True)
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="first N questions")
 @click.option(

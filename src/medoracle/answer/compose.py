@@ -79,6 +79,14 @@ MAX_PASSAGES_PER_DOCUMENT = 400
 # Weight of the passage's dense similarity to the question: it separates, within one
 # guideline, the recommendations about the asked manifestation from the others.
 SIMILARITY_WEIGHT = 0.5
+# A patient page reads at grade 8 at most: sentences far above it are not candidates,
+# and the rest lose score with every grade above 8.
+PATIENT_MAX_SENTENCE_GRADE = 13.0
+PATIENT_GRADE_PENALTY = 0.1
+# Concepts a question may name before the relevance floor starts to ease.
+CROWD = 3
+# Bottom-line weight of the source's search rank: the top document answers most directly.
+BOTTOM_RANK_WEIGHT = 0.3
 # Share of its score a candidate loses for each statement its section already shows.
 SECTION_SATURATION = 0.08
 # Statements per section about the condition in general when the question names a
@@ -294,6 +302,11 @@ class Composer:
             [*doc_rank, *kinds],
         ).fetchall()
         floor = self.settings.relevance_floor
+        hardest = PATIENT_MAX_SENTENCE_GRADE if audience is AnswerAudience.PATIENT else None
+        # A question of many concepts is rarely covered whole by one sentence: the floor
+        # eases with their number, for sentences holding the rarest concept.
+        crowd = min(1.0, (CROWD / len(concepts)) ** 0.5)
+        rarest = max(concepts, key=lambda c: c.weight).tokens
         off_focus = other_manifestations(concepts, self.retriever.lexical.tokens)
         asked = frozenset(t for c in concepts if c.kind == "presentation" for t in c.tokens)
         severe = any(p.severe for p, _ in find_presentations(query_text))
@@ -332,7 +345,10 @@ class Composer:
                     least = floor + PATIENT_SOURCE_MARGIN  # a clinician page needs more
                 else:
                     least = floor
-                if relevance < least or direct == 0:
+                if hardest is not None and sentence_grade and sentence_grade(shown) > hardest:
+                    continue  # a patient page cannot be made plain from this
+                eased = relevance >= least * crowd and bool(words & rarest)
+                if direct == 0 or (relevance < least and not eased):
                     continue
                 candidate = Candidate(
                     text=shown,
@@ -381,7 +397,7 @@ class Composer:
             if candidate.audience == "patient":
                 boost += 0.2
             if sentence_grade is not None:
-                boost -= 0.04 * max(0.0, sentence_grade(candidate.text) - 8)
+                boost -= PATIENT_GRADE_PENALTY * max(0.0, sentence_grade(candidate.text) - 8)
         return candidate.relevance * (1 + boost) + SIMILARITY_WEIGHT * candidate.similarity
 
     def _query_vector(self, text: str) -> NDArray[np.float32] | None:
@@ -505,7 +521,9 @@ class Composer:
         def strength(c: Candidate) -> float:
             graded = 0.3 if c.grade and c.grade[:1].upper() in "A1" else 0.15 if c.grade else 0
             section = 0.1 * preferred.get(c.section_key or "", 0)
-            return c.score + graded + section + (0.2 if c.kind == "recommendation" else 0.0)
+            retrieved = BOTTOM_RANK_WEIGHT / (1 + c.doc_rank)  # the search's best source
+            kind = 0.2 if c.kind == "recommendation" else 0.0
+            return c.score + graded + section + retrieved + kind
 
         best_relevance = max(c.relevance for c in candidates)
         answering = [

@@ -42,13 +42,20 @@ INTENT_WORDS = (
     "experiencing experience experiences suffering presenting present presents diagnosed "
     "medication medications medicine medicines drug drugs used use using given first line "
     "new latest evidence guideline guidelines know tell explain please me my i you your "
-    "type types kind kinds way ways need needs get"
+    "type types kind kinds way ways need needs get describe description explain list "
+    "report reported reports been being role roles involved associated association "
+    "implicated related effect effects affect affects main major common usual typical"
 )
 
 # Words that qualify a complaint rather than name it; they count for less.
 MODIFIER_WORDS = (
     "progressive sudden acute chronic severe mild moderate recurrent persistent worsening "
-    "early late new old frequent occasional ongoing long short"
+    "early late new old frequent occasional ongoing long short "
+    # relations a yes/no question asks about: the subject matters more than the verb
+    "effective efficacy efficacious inhibit inhibits inhibitor bind binds binding linked link "
+    "cause causes caused increase increases decrease decreases reduce reduces improve "
+    "improves induce induces activate activates regulate regulates target targets better "
+    "worse safe safety useful beneficial"
 )
 MODIFIER_WEIGHT = 0.3
 

@@ -41,7 +41,12 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 _LOGISTICS = re.compile(
-    r"\b(?:we|our|us)\b"
+    r"\bwe (?:\w+ )?(?:enrolled|recruited|randomi[sz]ed|included|excluded|collected|conducted|"
+    r"performed|searched|screened|aimed|sought|selected|obtained|recorded|followed|designed|"
+    r"hypothesi[sz]ed|retrospectively|prospectively|will|plan|used data)\b"
+    r"|\bour (?:study|trial|data|cohort|sample|analysis|patients|participants|group|lab)\b"
+    r"|\b(?:heat ?maps?|panels? [a-h]\b|are (?:indicated|shown|depicted) (?:in|by|along))"
+    r"|^\(?[a-h]\)\s"
     r"|\bdata (?:were|was) (?:collected|extracted|analy[sz]ed|obtained|recorded|gathered)\b"
     r"|\b(?:patients|participants|subjects|women|men|children|adults|infants|volunteers|cases)"
     r" (?:were|was) (?:enrolled|recruited|randomi[sz]ed|included|excluded|assigned|allocated|"

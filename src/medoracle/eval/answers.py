@@ -22,7 +22,9 @@ from medoracle.eval.retrieval import percentile
 
 __all__ = ["evaluate_answers", "rouge_l"]
 
-ANSWER_KINDS = {"bioasq": ("summary", "yesno"), "pubmedqa": ()}
+# BioASQ summary and yes/no questions have ideal answers; LiveQA consumer questions have
+# none here, so they measure the patient page's readability, abstention and latency only.
+ANSWER_KINDS = {"bioasq": ("summary", "yesno"), "pubmedqa": (), "liveqa": ()}
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -74,7 +76,7 @@ def evaluate_answers(
         answer = answerer.ask(question.text, audience)
         latencies.append((time.perf_counter() - started) * 1000)
         rows.append(_scores(answer, question, references))
-        if "fk_grade" in answer.readability:
+        if "fk_grade" in answer.readability and not answer.abstained:
             fk.append(answer.readability["fk_grade"])
         hits = answerer.retriever.search(question.text, k=1).hits
         top = hits[0] if hits else None
@@ -84,6 +86,9 @@ def evaluate_answers(
                 "gold_pmid": float(bool(top and top.pmid in question.gold_pmids)),
             }
         )
+    if not any(q.ideal for q in chosen):  # no reference answers to score against
+        rows = [{k: v for k, v in row.items() if k != "rouge_l"} for row in rows]
+        baseline = [{k: v for k, v in row.items() if k != "rouge_l"} for row in baseline]
     report: dict[str, Any] = {
         "dataset": dataset,
         "audience": audience.value,

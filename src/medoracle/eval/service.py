@@ -55,7 +55,9 @@ def eval_answers(
     from medoracle.eval.answers import ANSWER_KINDS, evaluate_answers
 
     if dataset not in ANSWER_KINDS:
-        raise ConfigError(f"unknown dataset {dataset!r}; expected one of: bioasq, pubmedqa")
+        raise ConfigError(
+            f"unknown dataset {dataset!r}; expected one of: {', '.join(ANSWER_KINDS)}"
+        )
     data_dir = settings.resolved_data_dir()
     if data_dir is None:
         raise ConfigError("no data folder: set MEDORACLE_DATA_DIR to the open datasets folder")
