@@ -83,6 +83,8 @@ SIMILARITY_WEIGHT = 0.5
 # and the rest lose score with every grade above 8.
 PATIENT_MAX_SENTENCE_GRADE = 13.0
 PATIENT_GRADE_PENALTY = 0.1
+# How many of the question's rarest concepts an eased sentence must hold one of.
+LEADING_CONCEPTS = 2
 # Concepts a question may name before the relevance floor starts to ease.
 CROWD = 3
 # Bottom-line weight of the source's search rank: the top document answers most directly.
@@ -306,7 +308,8 @@ class Composer:
         # A question of many concepts is rarely covered whole by one sentence: the floor
         # eases with their number, for sentences holding the rarest concept.
         crowd = min(1.0, (CROWD / len(concepts)) ** 0.5)
-        rarest = max(concepts, key=lambda c: c.weight).tokens
+        leading = sorted(concepts, key=lambda c: -c.weight)[:LEADING_CONCEPTS]
+        rarest = frozenset(t for c in leading for t in c.tokens)
         off_focus = other_manifestations(concepts, self.retriever.lexical.tokens)
         asked = frozenset(t for c in concepts if c.kind == "presentation" for t in c.tokens)
         severe = any(p.severe for p, _ in find_presentations(query_text))

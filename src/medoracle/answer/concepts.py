@@ -44,7 +44,16 @@ INTENT_WORDS = (
     "new latest evidence guideline guidelines know tell explain please me my i you your "
     "type types kind kinds way ways need needs get describe description explain list "
     "report reported reports been being role roles involved associated association "
-    "implicated related effect effects affect affects main major common usual typical"
+    "implicated related effect effects affect affects main major common usual typical "
+    # the chat around a consumer's question: greetings, hedges, pronouns, time words
+    "hi hello dear thank thanks please help question questions information info regarding "
+    "regard just very really curious wondering wonder know knowing tell telling told ask "
+    "asking asked find finding search read reading heard hear think thought sure so now "
+    "then than also still even well much many any some there here this that these those "
+    "he she him her his hers they them their it its we us our im ive id dont cant wont "
+    "when where if because since while after before about around time times day days week "
+    "weeks month months year years today yesterday ago got getting go going went make made "
+    "see seen say said want wanted try tried trying able thing things lot lots"
 )
 
 # Words that qualify a complaint rather than name it; they count for less.
@@ -62,6 +71,8 @@ MODIFIER_WEIGHT = 0.3
 # Tokens with an IDF below this are too common to show that a sentence is on topic.
 MIN_IDF = 2.0
 SMALL_LIBRARY_SHARE = 0.35
+# A token no library passage holds: its IDF is the largest the index can give.
+UNSEEN_TOKEN = "zqxjunseenzqxj"
 # A topic's alternative must be at least this share as rare as its rarest question word.
 RELATIVE_IDF = 0.6
 
@@ -135,12 +146,17 @@ def build_concepts(
     groups = _merged(groups)
     claimed = {t for _, owned, _, _ in groups for t in owned}
     groups.extend((t, {t}, {t}, "word") for t in asked if t not in claimed)
-    weights = idf({t for _, _, alternatives, _ in groups for t in alternatives})
+    unseen = idf([UNSEEN_TOKEN]).get(UNSEEN_TOKEN, float("inf"))
+    weights = {
+        token: value
+        for token, value in idf({t for _, _, a, _ in groups for t in a}).items()
+        if value < unseen - 1e-6  # a word the library never uses cannot be covered
+    }
     # A small library has no very rare words; the bar scales with the question's rarest.
     common = min(MIN_IDF, SMALL_LIBRARY_SHARE * max(weights.values(), default=0.0))
     concepts: list[Concept] = []
     for label, owned, alternatives, kind in groups:
-        weight = max(weights.get(t, 0.0) for t in owned)
+        weight = max((weights.get(t, 0.0) for t in owned), default=0.0)
         if owned <= modifiers:
             weight *= MODIFIER_WEIGHT
         # "systemic" in "systemic lupus erythematosus" is too common to stand for lupus,
