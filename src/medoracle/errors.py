@@ -2,7 +2,7 @@
 
     MedoracleError                 root: every failure the user can act on
     ├── ConfigError                a setting or path is invalid
-    ├── UnknownFormatError         an ingest format name that no loader handles
+    ├── UnknownFormatError         no loader (ingest) or renderer (ask) for a format
     ├── SourceError                an input file or record cannot be read
     │   └── MalformedRecordError   one record is broken; ingest skips it and goes on
     └── LibraryError               the evidence library cannot be used
@@ -36,7 +36,7 @@ class ConfigError(MedoracleError):
 
 
 class UnknownFormatError(MedoracleError):
-    """No loader handles the named ingest format."""
+    """No loader handles the named ingest format, or no renderer the output format."""
 
 
 class SourceError(MedoracleError):
