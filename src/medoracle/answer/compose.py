@@ -39,7 +39,6 @@ from medoracle.answer.concepts import (
 from medoracle.answer.model import (
     Answer,
     AnswerAudience,
-    Link,
     Provenance,
     Quote,
     Reference,
@@ -47,6 +46,7 @@ from medoracle.answer.model import (
     Statement,
     Warning,
     WarningKind,
+    web_links,
 )
 from medoracle.answer.sentences import display_text, grade_marker, is_self_contained
 from medoracle.corpus.citation import citation_line
@@ -404,11 +404,10 @@ class Composer:
         return candidate.relevance * (1 + boost) + SIMILARITY_WEIGHT * candidate.similarity
 
     def _query_vector(self, text: str) -> NDArray[np.float32] | None:
-        dense = self.retriever.dense
-        encoder = getattr(dense, "encoder", None)
-        if encoder is None:
+        vector_for = getattr(self.retriever.dense, "query_vector", None)
+        if vector_for is None:
             return None
-        vector: NDArray[np.float32] = encoder.encode([text])[0]
+        vector: NDArray[np.float32] = vector_for(text)
         return vector if vector.any() else None
 
     def _similarity(self, pid: int, query: NDArray[np.float32] | None) -> float:
@@ -612,24 +611,23 @@ class Composer:
                 and self.now - document.year > self.settings.outdated_years
             ):
                 old.append(number)
-        if flagged:
-            warnings.append(
-                Warning(
-                    kind=WarningKind.OUTDATED_SOURCE,
-                    message="Some sources are superseded, withdrawn or retracted; "
-                    "their statements are shown last and should not guide care.",
-                    references=flagged,
+        outdated = (
+            (
+                flagged,
+                "Some sources are superseded, withdrawn or retracted; "
+                "their statements are shown last and should not guide care.",
+            ),
+            (
+                old,
+                f"Some guidelines are more than {self.settings.outdated_years} "
+                "years old; check for a newer edition before relying on them.",
+            ),
+        )
+        for numbers, message in outdated:
+            if numbers:
+                warnings.append(
+                    Warning(kind=WarningKind.OUTDATED_SOURCE, message=message, references=numbers)
                 )
-            )
-        if old:
-            warnings.append(
-                Warning(
-                    kind=WarningKind.OUTDATED_SOURCE,
-                    message=f"Some guidelines are more than {self.settings.outdated_years} "
-                    "years old; check for a newer edition before relying on them.",
-                    references=old,
-                )
-            )
         high = [c for c in used if c.level <= 2]
         if not high:
             warnings.append(
@@ -703,7 +701,9 @@ class _Numbering:
                     source=document.source,
                     year=document.year,
                     identifiers=document.identifiers,
-                    links=_links(document),
+                    links=web_links(
+                        document.identifiers, guideline=document.pub_type is PubType.GUIDELINE
+                    ),
                     status=document.status,
                     status_note=document.status_note,
                     grade=self.grades.get(doc_id),
@@ -712,27 +712,6 @@ class _Numbering:
                 )
             )
         return references
-
-
-def _links(document: Document) -> list[Link]:
-    ids = document.identifiers
-    links: list[Link] = []
-    if ids.pmid:
-        links.append(Link(label="PubMed", url=f"https://pubmed.ncbi.nlm.nih.gov/{ids.pmid}/"))
-    if ids.pmcid:
-        links.append(
-            Link(label="PMC", url=f"https://www.ncbi.nlm.nih.gov/pmc/articles/{ids.pmcid}/")
-        )
-    if ids.doi:
-        links.append(Link(label="DOI", url=f"https://doi.org/{ids.doi}"))
-    if (
-        ids.url
-        and ids.url.startswith(("http://", "https://"))
-        and all(link.url != ids.url for link in links)
-    ):
-        label = "Guideline" if document.pub_type is PubType.GUIDELINE else "Web"
-        links.append(Link(label=label, url=ids.url))
-    return links
 
 
 def _assign_section(candidate: Candidate, template: Template) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,6 +29,7 @@ __all__ = [
     "TermNote",
     "Warning",
     "WarningKind",
+    "web_links",
 ]
 
 
@@ -50,6 +52,36 @@ class Link(BaseModel):
 
     label: str = Field(description='"PubMed", "DOI", "PMC", "Guideline", "Web"')
     url: str = Field(pattern=r"^https?://")
+
+
+def web_links(identifiers: Identifiers, *, guideline: bool = False) -> list[Link]:
+    """The links a reader can follow from a source's identifiers: PubMed, PMC, DOI, then
+    its own address (labelled "Guideline" for a guideline) unless it is one of those
+    pages under another host ("www.ncbi.nlm.nih.gov/pmc/articles/PMC42/")."""
+    derived = (
+        (
+            "PubMed",
+            identifiers.pmid and f"https://pubmed.ncbi.nlm.nih.gov/{quote(identifiers.pmid)}/",
+        ),
+        (
+            "PMC",
+            identifiers.pmcid
+            and f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(identifiers.pmcid)}/",
+        ),
+        ("DOI", identifiers.doi and f"https://doi.org/{quote(identifiers.doi)}"),
+        ("Guideline" if guideline else "Web", identifiers.url),
+    )
+    linked = [i for i in (identifiers.pmid, identifiers.pmcid, identifiers.doi) if i]
+    links: list[Link] = []
+    for label, url in derived:
+        if (
+            url
+            and url.startswith(("http://", "https://"))
+            and all(link.url != url for link in links)
+            and not (url == identifiers.url and any(f"/{i}" in url for i in linked))
+        ):
+            links.append(Link(label=label, url=url))
+    return links
 
 
 class Reference(BaseModel):

@@ -20,7 +20,15 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from medoracle.answer.model import Answer, AnswerAudience, Link, Reference, Statement, WarningKind
+from medoracle.answer.model import (
+    Answer,
+    AnswerAudience,
+    Link,
+    Reference,
+    Statement,
+    WarningKind,
+    web_links,
+)
 from medoracle.corpus.models import Status
 from medoracle.errors import UnknownFormatError
 
@@ -148,17 +156,10 @@ def reference_links(reference: Reference) -> list[Link]:
     """The reference's own http(s) links, plus PubMed, PMC, DOI and web links from its ids."""
     links = [link for link in reference.links if _is_web_url(link.url)]
     labels, urls = {link.label for link in links}, {link.url for link in links}
-    ids = reference.identifiers
-    derived = (
-        ("PubMed", ids.pmid and f"https://pubmed.ncbi.nlm.nih.gov/{quote(ids.pmid)}/"),
-        ("PMC", ids.pmcid and f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(ids.pmcid)}/"),
-        ("DOI", ids.doi and f"https://doi.org/{quote(ids.doi)}"),
-        ("Web", ids.url),
-    )
-    for label, url in derived:
-        if url and label not in labels and url not in urls and _is_web_url(url):
-            links.append(Link(label=label, url=url))
-            urls.add(url)
+    for link in web_links(reference.identifiers):
+        if link.label not in labels and link.url not in urls and _is_web_url(link.url):
+            links.append(link)
+            urls.add(link.url)
     return links
 
 

@@ -229,14 +229,10 @@ def _audience(value: AnswerAudience | str) -> AnswerAudience:
 
 def open_answerer(settings: Settings, reporter: Reporter | None = None) -> Answerer:
     """An answerer over the library in `settings.home`; its indexes are brought up to date."""
-    library = Library.open(settings.library_path)
-    try:
-        stats = library.stats()
-        version = f"{library.change_cursor()}:{stats.get('documents', 0)}"
-    finally:
-        library.close()
     retriever = open_retriever(settings, reporter)
-    return Answerer(settings, retriever, version)
+    library = Library(settings.library_path, retriever.conn)  # the same connection
+    documents = retriever.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    return Answerer(settings, retriever, f"{library.change_cursor()}:{documents}")
 
 
 def _ms(started: float) -> float:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.embed.encoders import Encoder, load_encoder
@@ -29,9 +32,17 @@ class DenseRetriever:
         self.index = index
         self.report = report
         self.ivf = ivf
+        self._last: tuple[str, NDArray[np.float32]] | None = None
+
+    def query_vector(self, text: str) -> NDArray[np.float32]:
+        """The encoded question; the last one is kept, since one `ask` searches with the
+        same text several times."""
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.encoder.encode([text])[0])
+        return self._last[1]
 
     def search_text(self, text: str, k: int) -> list[tuple[int, float]]:
-        vector = self.encoder.encode([text])[0]
+        vector = self.query_vector(text)
         if not vector.any():
             return []
         if self.ivf is not None:
