@@ -26,10 +26,12 @@ from medoracle.corpus.citation import citation_line
 from medoracle.corpus.ingest import IngestInterrupted
 from medoracle.corpus.loaders import FORMATS
 from medoracle.corpus.progress import RichReporter
+from medoracle.corpus.schema import utc_now
 from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
 from medoracle.errors import ConfigError, MedoracleError
 from medoracle.retrieve.search import MODES
 from medoracle.settings import Settings
+from medoracle.web.commands import register as register_web_commands
 
 __all__ = ["main"]
 
@@ -85,15 +87,32 @@ def _with_progress(run: Callable[[RichReporter], dict[str, Any]]) -> dict[str, A
         reporter.close()
 
 
-def _indexed(settings: Settings, summary: dict[str, Any], reporter: RichReporter) -> dict[str, Any]:
-    """Bring the search indexes up to the library just written; time it separately."""
+def _indexed(
+    settings: Settings, summary: dict[str, Any], reporter: RichReporter, since: str
+) -> dict[str, Any]:
+    """Bring the search indexes up to the library just written (timed separately), then flag
+    the web app's articles whose top evidence now holds a document added since `since`."""
     from medoracle.corpus.store import Library
     from medoracle.retrieve.service import update_indexes
 
     started = time.perf_counter()
     with Library.open(settings.library_path) as library:
         report = update_indexes(settings, library, reporter)
-    return {**summary, "indexes": report, "index_seconds": round(time.perf_counter() - started, 2)}
+    summary = {
+        **summary,
+        "indexes": report,
+        "index_seconds": round(time.perf_counter() - started, 2),
+    }
+    if settings.site_path.exists() and (summary.get("added") or summary.get("updated")):
+        from medoracle.answer.service import open_answerer
+        from medoracle.web.site import Site
+
+        site = Site(settings, answerer=lambda: open_answerer(settings))
+        try:
+            summary["articles_with_new_evidence"] = site.flag_new_evidence(since)
+        finally:
+            site.close()
+    return summary
 
 
 def _print_report(report: dict[str, Any], as_json: bool) -> None:
@@ -131,6 +150,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         click.echo(f"  skipped {count:>7,}: {reason}")
     if "indexes" in summary:
         click.echo(f"search indexes brought up to date in {summary['index_seconds']:.1f}s")
+    for slug in summary.get("articles_with_new_evidence", []):
+        click.echo(f"new evidence available, listed for re-review: {slug}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,10 +180,11 @@ def build(
         settings = _settings()
 
         def run(reporter: RichReporter) -> dict[str, Any]:
+            since = utc_now()
             summary = build_library(
                 settings, data_dir=data_dir, profile=profile, limit=limit, reporter=reporter
             )
-            return summary if no_index else _indexed(settings, summary, reporter)
+            return summary if no_index else _indexed(settings, summary, reporter, since)
 
         _print_summary(_with_progress(run), as_json)
 
@@ -180,10 +202,11 @@ def ingest_command(
         settings = _settings()
 
         def run(reporter: RichReporter) -> dict[str, Any]:
+            since = utc_now()
             summary = ingest_paths(
                 settings, format_name, list(paths), limit=limit, reporter=reporter
             )
-            return summary if no_index else _indexed(settings, summary, reporter)
+            return summary if no_index else _indexed(settings, summary, reporter, since)
 
         _print_summary(_with_progress(run), as_json)
 
@@ -454,3 +477,6 @@ def bench_retrieval_command(passages: int, queries: int, as_json: bool) -> None:
         for name, metrics in report["systems"].items():
             click.echo(f"  {name:<10} " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
         click.echo("  ratios     " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()))
+
+
+register_web_commands(main, _errors)

@@ -26,6 +26,7 @@ __all__ = [
     "RerankWeights",
     "RetrievalSettings",
     "Settings",
+    "WebSettings",
     "default_data_dir",
 ]
 
@@ -116,6 +117,31 @@ class AnswerSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """How `medoracle serve` answers, limits and remembers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ask_per_minute: int = Field(
+        10, ge=1, le=100_000, description="new questions one client may ask per minute"
+    )
+    max_body_bytes: int = Field(
+        65_536, ge=1024, le=10_000_000, description="largest request body accepted"
+    )
+    session_hours: float = Field(12, gt=0, le=24 * 30, description="a sign-in lasts this long")
+    secure_cookies: bool = Field(
+        False, description="mark cookies Secure (set when served over HTTPS)"
+    )
+    related_floor: float = Field(
+        0.55, ge=0, le=1, description="least question similarity for a related question"
+    )
+    related_count: int = Field(5, ge=0, le=50, description="related questions shown")
+    page_cache: int = Field(512, ge=0, le=100_000, description="rendered pages kept in memory")
+    log_questions: bool = Field(
+        False, description="write question text into the access log (off: route names only)"
+    )
+
+
 class Settings(BaseSettings):
     """medoracle's settings. Environment variables are the field names upper-cased with
     the `MEDORACLE_` prefix, e.g. `MEDORACLE_HOME`."""
@@ -157,6 +183,10 @@ class Settings(BaseSettings):
         default_factory=AnswerSettings,
         description="answer settings; e.g. MEDORACLE_ANSWER__SUPPORT_FLOOR=0.5",
     )
+    web: WebSettings = Field(
+        default_factory=WebSettings,
+        description="web app settings; e.g. MEDORACLE_WEB__ASK_PER_MINUTE=10",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -176,6 +206,10 @@ class Settings(BaseSettings):
     @property
     def library_path(self) -> Path:
         return self.home / "library.sqlite"
+
+    @property
+    def site_path(self) -> Path:
+        return self.home / "site.sqlite"
 
     def resolved_data_dir(self) -> Path | None:
         return self.data_dir or default_data_dir()

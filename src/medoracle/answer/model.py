@@ -8,6 +8,7 @@ so a dangling number cannot be built, and that every shown statement has a citat
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -130,6 +131,12 @@ class Statement(BaseModel):
     grade: str | None = None
     relevance: float = 0.0
     signals: dict[str, float] = Field(default_factory=dict, description="verifier signals")
+
+    def key(self) -> str:
+        """The statement's name across versions and audiences: a hash of the source
+        sentences it quotes (a patient page rewords the text, never the quotes)."""
+        basis = "\n".join(q.text for q in self.quotes) or self.text
+        return hashlib.sha256(basis.encode()).hexdigest()[:12]
 
 
 class Section(BaseModel):

@@ -33,10 +33,13 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def migrations() -> list[Migration]:
-    """The packaged migrations, in version order."""
+LIBRARY_MIGRATIONS = "medoracle.corpus.migrations"
+
+
+def migrations(package: str = LIBRARY_MIGRATIONS) -> list[Migration]:
+    """The migrations packaged in `package`, in version order."""
     found: list[Migration] = []
-    for entry in resources.files("medoracle.corpus.migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
@@ -46,18 +49,27 @@ def migrations() -> list[Migration]:
     return found
 
 
-def connect(path: Path, *, create: bool) -> sqlite3.Connection:
-    """Open (and, if `create`, initialise or upgrade) the library at `path`."""
+def connect(
+    path: Path,
+    *,
+    create: bool,
+    package: str = LIBRARY_MIGRATIONS,
+    check_same_thread: bool = True,
+) -> sqlite3.Connection:
+    """Open (and, if `create`, initialise or upgrade) the database at `path` whose schema is
+    the migrations in `package`: the library by default, the web app's articles otherwise."""
     if not path.exists() and not create:
         raise LibraryError(f"no library at {path}; build one with `medoracle library build`")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+        conn = sqlite3.connect(
+            path, timeout=10.0, isolation_level=None, check_same_thread=check_same_thread
+        )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        _migrate(conn, path, apply=create)
+        _migrate(conn, path, apply=create, package=package)
     except sqlite3.DatabaseError as exc:
         raise _explain(exc, path) from None
     return conn
@@ -72,9 +84,9 @@ def _explain(exc: sqlite3.DatabaseError, path: Path) -> LibraryError:
     )
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, *, apply: bool) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path, *, apply: bool, package: str) -> None:
     current = conn.execute("PRAGMA user_version").fetchone()[0]
-    known = migrations()
+    known = migrations(package)
     if current > len(known):
         raise LibraryError(
             f"{path}: library schema v{current} is newer than this medoracle "

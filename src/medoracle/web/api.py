@@ -1,0 +1,200 @@
+"""The JSON API under /api/v1, described by the OpenAPI schema at /api/v1/openapi.json.
+
+Reading and asking are open (asking is rate limited). Review transitions need a reviewer or
+editor: HTTP Basic credentials, or the browser session with its CSRF token in the
+`X-CSRF-Token` header.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from medoracle.web import auth, workflow
+from medoracle.web.app import CSRF_COOKIE, client_of, state_of
+from medoracle.web.site import Site
+from medoracle.web.store import STATES, Article, User
+
+__all__ = ["article_summary", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+Audience = Literal["clinician", "student", "patient"]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=4000, description="a medical question")
+    audience: Audience = "clinician"
+    parent: str | None = Field(None, max_length=200, description="slug of the parent article")
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Literal["submitted", "under_review", "approved", "changes_requested"]
+    comment: str = Field("", max_length=2000)
+
+
+def article_summary(article: Article) -> dict[str, Any]:
+    return {
+        "slug": article.slug,
+        "url": f"/questions/{article.slug}",
+        "question": article.question,
+        "state": article.state,
+        "state_label": workflow.LABELS[article.state],
+        "version": article.current_version,
+        "new_evidence": article.new_evidence,
+        "created_at": article.created_at,
+        "updated_at": article.updated_at,
+    }
+
+
+def _article(site: Site, article: Article, audience: str, version: int | None) -> dict[str, Any]:
+    answer = site.answer(article, audience, version)
+    chain, children = site.thread(article)
+    return {
+        **article_summary(article),
+        "shown_version": version or article.current_version,
+        "audience": audience,
+        "context": article.context,
+        "thread": [article_summary(a) for a in chain],
+        "follow_ups": [article_summary(a) for a in children],
+        "related": [
+            {**article_summary(r.article), "similarity": r.similarity}
+            for r in site.related(article)
+        ],
+        "annotations": [
+            {
+                "statement": a.statement_key,
+                "kind": a.kind,
+                "body": a.body,
+                "by": a.username,
+                "at": a.created_at,
+            }
+            for items in site.annotations(article).values()
+            for a in items
+        ],
+        "answer": json.loads(answer.model_dump_json()),
+    }
+
+
+@router.post("/ask", status_code=201, summary="Ask a question; returns its article")
+def ask(request: Request, body: AskRequest) -> JSONResponse:
+    web = state_of(request)
+    if not web.ask_limiter.allow(client_of(request)):
+        raise HTTPException(429, "too many questions from this address", {"Retry-After": "60"})
+    parent = web.site.find(body.parent) if body.parent else None
+    article, created = web.site.ask(body.question, parent=parent)
+    data = _article(web.site, article, body.audience, None)
+    return JSONResponse(data, status_code=201 if created else 200)
+
+
+@router.get("/articles", summary="List or search articles")
+def articles(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    state: Annotated[str | None, Query(pattern="^(" + "|".join(STATES) + ")$")] = None,
+    new_evidence: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> dict[str, Any]:
+    store = state_of(request).site.store
+    found = store.listing(state=state, query=q, new_evidence=new_evidence, limit=limit)
+    return {"articles": [article_summary(a) for a in found if a.current_version]}
+
+
+@router.get("/articles/{slug}", summary="One article, for any audience and version")
+def article(
+    request: Request,
+    slug: str,
+    audience: Audience = "clinician",
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> dict[str, Any]:
+    site = state_of(request).site
+    return _article(site, site.find(slug), audience, version)
+
+
+@router.get("/articles/{slug}/history", summary="Versions and audit events of an article")
+def article_history(request: Request, slug: str) -> dict[str, Any]:
+    site = state_of(request).site
+    found = site.find(slug)
+    return {
+        "article": article_summary(found),
+        "versions": [
+            {
+                "number": v.number,
+                "created_at": v.created_at,
+                "created_by": v.created_by,
+                "reason": v.reason,
+                "library_version": v.library_version,
+                "evidence": list(v.evidence),
+            }
+            for v in site.versions(found)
+        ],
+        "events": [
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "kind": e.kind,
+                "from": e.from_state,
+                "to": e.to_state,
+                "comment": e.comment,
+            }
+            for e in site.store.events(found.id)
+        ],
+    }
+
+
+@router.get("/evidence", summary="Search the evidence library")
+def evidence(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=2000)],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    return {"query": q, "hits": state_of(request).site.search(q, k)}
+
+
+def _api_user(request: Request, authorization: str | None, csrf: str | None) -> User:
+    web = state_of(request)
+    if authorization and authorization.lower().startswith("basic "):
+        try:
+            name, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise HTTPException(401, "malformed Basic credentials") from None
+        if not web.login_limiter.allow(client_of(request)):
+            raise HTTPException(429, "too many sign-in attempts: wait a minute")
+        user = web.site.store.user(name)
+        if user is None or user.disabled or not auth.verify_password(user.password_hash, password):
+            raise HTTPException(401, "wrong user name or password", {"WWW-Authenticate": "Basic"})
+        return user
+    session_user = web.user(request)
+    if session_user is None:
+        raise HTTPException(
+            401,
+            "authenticate: HTTP Basic, or a session with X-CSRF-Token",
+            {"WWW-Authenticate": "Basic"},
+        )
+    if not auth.csrf_valid(web.secret, request.cookies.get(CSRF_COOKIE), csrf):
+        raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+    return session_user
+
+
+@router.post("/articles/{slug}/transitions", summary="Move an article along the review track")
+def transitions(
+    request: Request,
+    slug: str,
+    body: TransitionRequest,
+    authorization: Annotated[str | None, Header()] = None,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    user = _api_user(request, authorization, x_csrf_token)
+    site = state_of(request).site
+    moved = site.transition(site.find(slug), user, body.to, body.comment)
+    return {**article_summary(moved), "by": user.username}

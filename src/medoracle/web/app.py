@@ -1,0 +1,348 @@
+"""`medoracle serve`: the FastAPI application, its middleware and its error pages.
+
+    request -> size limit -> security headers, access log (route names, no question text)
+            -> pages (server-rendered Jinja2) or /api/v1 (JSON, OpenAPI)
+
+The routes live in `medoracle.web.pages` and `medoracle.web.api`; both reach the `Site`
+through `request.app.state.web`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from medoracle import __version__
+from medoracle.answer.render import AUDIENCE_LABELS, html_environment
+from medoracle.corpus.schema import utc_now
+from medoracle.errors import ConfigError, MedoracleError
+from medoracle.settings import Settings
+from medoracle.web import auth, workflow
+from medoracle.web.site import NotFound, Refused, Site
+from medoracle.web.store import Conflict, User
+
+__all__ = ["WebState", "create_app", "serve_app"]
+
+log = logging.getLogger("medoracle.web")
+
+SESSION_COOKIE = "medoracle_session"
+CSRF_COOKIE = "medoracle_csrf"
+AUDIENCE_COOKIE = "medoracle_audience"
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+_STATIC = {
+    "answer.css": ("medoracle.answer", "templates/answer.css", "text/css"),
+    "site.css": ("medoracle.web", "static/site.css", "text/css"),
+    "medoracle.js": ("medoracle.web", "static/medoracle.js", "text/javascript"),
+}
+
+
+class RateLimiter:
+    """At most `per_minute` events per client in any sliding minute."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._events) > 10_000:  # forget idle clients
+                self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - 60}
+            events = self._events.setdefault(client, deque())
+            while events and events[0] <= now - 60:
+                events.popleft()
+            if len(events) >= self.per_minute:
+                return False
+            events.append(now)
+            return True
+
+
+class PageCache:
+    """Rendered anonymous pages, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[Any, ...], page: str) -> None:
+        if self.size == 0:
+            return
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+@dataclass
+class WebState:
+    """What every request handler shares."""
+
+    settings: Settings
+    site: Site
+    secret: bytes
+    templates: jinja2.Environment
+    ask_limiter: RateLimiter
+    login_limiter: RateLimiter
+    pages: PageCache
+    placeholder: str = field(default_factory=lambda: f"csrf-{secrets.token_hex(16)}")
+
+    def user(self, request: Request) -> User | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        return self.site.store.session_user(auth.hash_token(token), utc_now())
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.templates.get_template(name).render(**context)
+
+
+def state_of(request: Request) -> WebState:
+    web: WebState = request.app.state.web
+    return web
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def templates() -> jinja2.Environment:
+    env = html_environment()
+    env.loader = jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("medoracle.web", "templates"), env.loader or jinja2.DictLoader({})]
+    )
+    env.globals.update(
+        stylesheets=["/static/answer.css", "/static/site.css"],
+        labels=workflow.LABELS,
+        actions=workflow.ACTIONS,
+        audiences=[(a.value, label) for a, label in AUDIENCE_LABELS.items()],
+    )
+    return env
+
+
+# ---------------------------------------------------------------------- middleware
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+class BodyLimit:
+    """Refuse bodies over `limit` bytes with 413, by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse({"error": f"request body over {limit} bytes"}, status_code=413)
+
+
+def _route_name(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
+
+
+def create_app(settings: Settings, site: Site) -> FastAPI:
+    """The application over `site`; it starts the site's composer on startup and closes the
+    site on shutdown."""
+    from medoracle.web import api, pages
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        site.start()
+        try:
+            yield
+        finally:
+            site.close()
+
+    app = FastAPI(
+        title="medoracle",
+        version=__version__,
+        description="Evidence-first clinical answers: ask, read articles in three audiences, "
+        "search evidence, and move articles along the review track.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.web = WebState(
+        settings=settings,
+        site=site,
+        secret=auth.load_secret_key(settings.home),
+        templates=templates(),
+        ask_limiter=RateLimiter(settings.web.ask_per_minute),
+        login_limiter=RateLimiter(10),
+        pages=PageCache(settings.web.page_cache),
+    )
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.middleware("http")
+    async def headers_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        path = request.url.path if settings.web.log_questions else _route_name(request)
+        log.info(
+            "%s %s %d %.1fms",
+            request.method,
+            path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    app.add_middleware(BodyLimit, limit=settings.web.max_body_bytes)
+    _errors(app)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in _STATIC:
+            raise NotFound(f"no file {name!r}")
+        package, path, media = _STATIC[name]
+        body = resources.files(package).joinpath(path).read_bytes()
+        return Response(body, media_type=media, headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """One-line errors: JSON under /api, a page elsewhere. Never a traceback."""
+
+    def reply(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        web = state_of(request)
+        title = {
+            400: "That request could not be used",
+            401: "Sign in first",
+            403: "Not allowed",
+            404: "Not found",
+            409: "Changed meanwhile",
+            413: "Too large",
+            422: "Not a question medoracle answers",
+            429: "Too many questions",
+        }.get(status, "Something went wrong")
+        body = web.render("error.html.j2", title=title, message=message, user=None, csrf="")
+        return HTMLResponse(body, status_code=status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return reply(request, 404, str(exc))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return reply(request, 422, str(exc))
+
+    @app.exception_handler(workflow.TransitionError)
+    async def transition(request: Request, exc: workflow.TransitionError) -> Response:
+        return reply(request, 403, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return reply(request, 409, str(exc))
+
+    @app.exception_handler(MedoracleError)
+    async def medoracle_error(request: Request, exc: MedoracleError) -> Response:
+        status = 400 if isinstance(exc, ConfigError) else 503
+        return reply(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return reply(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = reply(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+
+def serve_app() -> FastAPI:
+    """The app `medoracle serve` runs (uvicorn's factory): the library in MEDORACLE_HOME,
+    MiniLM for related questions."""
+    from medoracle.answer.service import open_answerer
+    from medoracle.embed.minilm import MiniLMEncoder
+
+    settings = Settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    site = Site(
+        settings,
+        answerer=lambda: open_answerer(settings),
+        encoder=lambda: MiniLMEncoder(threads=1),
+    )
+    return create_app(settings, site)

@@ -1,0 +1,228 @@
+"""The web app's commands: `serve`, `user add`, and `review list|show|approve|request-changes`.
+
+They are registered on the main `medoracle` group by `medoracle.cli`, which lends them its
+one-line error handling.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import click
+
+from medoracle.errors import ConfigError
+from medoracle.settings import Settings
+
+__all__ = ["register"]
+
+
+def _site(settings: Settings) -> Any:
+    from medoracle.answer.service import open_answerer
+    from medoracle.web.site import Site
+
+    return Site(settings, answerer=lambda: open_answerer(settings))
+
+
+def register(main: click.Group, errors: Callable[[], AbstractContextManager[None]]) -> None:
+    """Add the web commands to `main`; `errors` turns medoracle errors into one line."""
+
+    @main.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+    @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+    @click.option(
+        "--workers",
+        type=click.IntRange(1, 16),
+        default=1,
+        show_default=True,
+        help="server processes; each opens the library and its indexes",
+    )
+    def serve(host: str, port: int, workers: int) -> None:
+        """Run the web app: ask, read, follow up and review at http://HOST:PORT/."""
+        import uvicorn
+
+        with errors():
+            settings = Settings()
+            if not settings.library_path.exists():
+                raise ConfigError(
+                    f"no library at {settings.library_path}; build one with "
+                    "`medoracle library build`"
+                )
+            uvicorn.run(
+                "medoracle.web.app:serve_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                access_log=False,  # our own log names routes, never question text
+                log_level="info",
+                server_header=False,
+            )
+
+    @main.group("user")
+    def user_group() -> None:
+        """Reviewer and editor accounts of the web app."""
+
+    @user_group.command("add")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["reviewer", "editor"]), required=True)
+    @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+    def user_add(username: str, role: str, password_stdin: bool) -> None:
+        """Create an account; the password is asked for twice (or read from stdin)."""
+        from medoracle.web.auth import hash_password
+        from medoracle.web.store import SiteStore
+
+        with errors():
+            name = username.strip()
+            if not (1 <= len(name) <= 100) or not name.isprintable() or " " in name:
+                raise ConfigError("the user name must be 1-100 printable characters, no spaces")
+            if password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = click.prompt(
+                    "Password", hide_input=True, confirmation_prompt=True, err=True
+                )
+            hashed = hash_password(password)
+            store = SiteStore(Settings().site_path)
+            try:
+                user = store.add_user(name, hashed, role)
+            finally:
+                store.close()
+            click.echo(f"added {user.role} {user.username}")
+
+    @main.group("review")
+    def review_group() -> None:
+        """The review track from the command line."""
+
+    @review_group.command("list")
+    @click.option(
+        "--state",
+        type=click.Choice(["submitted", "under_review", "approved", "changes_requested"]),
+    )
+    @click.option("--new-evidence", is_flag=True, help="only articles flagged for re-review")
+    @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+    @click.option("--json", "as_json", is_flag=True, help="print as JSON")
+    def review_list(state: str | None, new_evidence: bool, limit: int, as_json: bool) -> None:
+        """Articles, newest change first."""
+        from medoracle.web.api import article_summary
+        from medoracle.web.store import SiteStore
+
+        with errors():
+            store = SiteStore(Settings().site_path)
+            try:
+                found = store.listing(
+                    state=state, new_evidence=True if new_evidence else None, limit=limit
+                )
+            finally:
+                store.close()
+            if as_json:
+                click.echo(json.dumps([article_summary(a) for a in found], indent=2))
+                return
+            if not found:
+                click.echo("no articles")
+            for article in found:
+                flag = " [new evidence]" if article.new_evidence else ""
+                click.echo(f"{article.state:<17} v{article.current_version}  {article.slug}{flag}")
+
+    @review_group.command("show")
+    @click.argument("slug")
+    @click.option(
+        "--audience", type=click.Choice(["clinician", "student", "patient"]), default="clinician"
+    )
+    @click.option(
+        "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text"
+    )
+    def review_show(slug: str, audience: str, fmt: str) -> None:
+        """An article's page, state, annotations and history."""
+        from medoracle.answer.render import render
+        from medoracle.web.workflow import LABELS
+
+        with errors():
+            site = _site(Settings())
+            try:
+                article = site.find(slug)
+                answer = site.answer(article, audience)
+                events = site.store.events(article.id)
+                notes = site.store.annotations(article.id)
+            finally:
+                site.close()
+            if fmt == "json":
+                data = {
+                    "slug": article.slug,
+                    "state": article.state,
+                    "version": article.current_version,
+                    "new_evidence": article.new_evidence,
+                    "answer": json.loads(answer.model_dump_json()),
+                    "annotations": [a.__dict__ for a in notes],
+                    "events": [e.__dict__ for e in events],
+                }
+                click.echo(json.dumps(data, indent=2))
+                return
+            click.echo(
+                f"{article.slug} · {LABELS[article.state]} · version {article.current_version}"
+                + (" · new evidence available" if article.new_evidence else "")
+            )
+            click.echo(render(answer, "markdown" if fmt == "markdown" else "text"))
+            for note in notes:
+                click.echo(f"{note.kind} by {note.username} on {note.statement_key}: {note.body}")
+            click.echo("History:")
+            for event in events:
+                move = f" {event.from_state} -> {event.to_state}" if event.to_state else ""
+                click.echo(f"  {event.at} {event.actor} {event.kind}{move} {event.comment}")
+
+    def _move(slug: str, username: str, targets: list[str], comment: str) -> None:
+        from medoracle.web.store import SiteStore
+
+        store = SiteStore(Settings().site_path)
+        try:
+            user = store.user(username)
+        finally:
+            store.close()
+        if user is None:
+            raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
+        site = _site(Settings())
+        try:
+            article = site.find(slug)
+            for target in targets:
+                if article.state != target:
+                    article = site.transition(article, user, target, comment)
+        finally:
+            site.close()
+        click.echo(f"{article.slug}: {article.state}")
+
+    @review_group.command("approve")
+    @click.argument("slug")
+    @click.option("--as", "username", required=True, help="the reviewer approving it")
+    @click.option("--comment", default="", help="kept in the audit trail")
+    def review_approve(slug: str, username: str, comment: str) -> None:
+        """Approve SLUG (starting its review first if it is only submitted)."""
+        with errors():
+            site_state = _state(slug)
+            targets = ["under_review", "approved"] if site_state == "submitted" else ["approved"]
+            _move(slug, username, targets, comment)
+
+    @review_group.command("request-changes")
+    @click.argument("slug")
+    @click.option("--as", "username", required=True, help="the reviewer asking for changes")
+    @click.option("--comment", required=True, help="what must change; kept in the audit trail")
+    def review_request_changes(slug: str, username: str, comment: str) -> None:
+        """Send SLUG back for changes."""
+        with errors():
+            _move(slug, username, ["changes_requested"], comment)
+
+
+def _state(slug: str) -> str:
+    from medoracle.web.site import NotFound
+    from medoracle.web.store import SiteStore
+
+    store = SiteStore(Settings().site_path)
+    try:
+        article = store.find(slug)
+    finally:
+        store.close()
+    if article is None:
+        raise NotFound(f"no article at {slug!r}")
+    return article.state

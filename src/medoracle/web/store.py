@@ -1,0 +1,470 @@
+"""The web app's own database: articles, their versions and audience renditions, reviewer
+accounts and sessions, statement annotations and the audit trail.
+
+It is a second SQLite file beside the library (`site.sqlite`), with its own numbered
+migrations in `medoracle/web/migrations`, so rebuilding the library never touches reviews.
+Every statement is parametrised. One `SiteStore` is one connection: give each thread its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from medoracle.corpus.schema import connect, utc_now
+from medoracle.errors import ConfigError, LibraryError
+
+__all__ = [
+    "STATES",
+    "Annotation",
+    "Article",
+    "Conflict",
+    "Event",
+    "SiteStore",
+    "User",
+    "Version",
+    "question_key",
+    "slugify",
+]
+
+STATES = ("submitted", "under_review", "approved", "changes_requested")
+MIGRATIONS = "medoracle.web.migrations"
+_SLUG_WORDS = 12
+_SLUG_CHARS = 90
+_STOP = frozenset("a an the of in on for with to and or is are what which how does do".split())
+
+
+class Conflict(ConfigError):
+    """Somebody else changed the article between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    slug: str
+    question: str
+    parent_id: int | None
+    context: str
+    state: str
+    current_version: int
+    new_evidence: bool
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Version:
+    article_id: int
+    number: int
+    created_at: str
+    created_by: str
+    reason: str
+    library_version: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    password_hash: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: int
+    statement_key: str
+    kind: str
+    body: str
+    username: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: str
+    actor: str
+    kind: str
+    from_state: str | None
+    to_state: str | None
+    comment: str
+
+
+def question_key(question: str) -> str:
+    """The question as the store compares it: case, spacing and end punctuation ignored."""
+    text = unicodedata.normalize("NFKC", question).casefold()
+    return re.sub(r"\s+", " ", text).strip().rstrip("?.!").strip()
+
+
+def slugify(question: str) -> str:
+    """A readable address from the question's first meaningful words: ASCII, lower case,
+    hyphenated, at most 90 characters."""
+    folded = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded.lower())
+    kept = [w for w in words if w not in _STOP] or words or ["question"]
+    slug = ""
+    for word in kept[:_SLUG_WORDS]:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > _SLUG_CHARS:
+            break
+        slug = candidate
+    return slug or kept[0][:_SLUG_CHARS]
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        slug=row["slug"],
+        question=row["question"],
+        parent_id=row["parent_id"],
+        context=row["context"],
+        state=row["state"],
+        current_version=row["current_version"],
+        new_evidence=bool(row["new_evidence"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+_ARTICLE_COLUMNS = (
+    "id, slug, question, parent_id, context, state, current_version, new_evidence, "
+    "created_at, updated_at"
+)
+
+
+class SiteStore:
+    """A connection to `site.sqlite`; migrations are applied on open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path, create=True, package=MIGRATIONS, check_same_thread=False)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back whole on any error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ articles
+
+    def find(self, slug: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE slug = ?", (slug,)
+        ).fetchone()
+        return _article(row) if row else None
+
+    def get(self, article_id: int) -> Article:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise LibraryError(f"article {article_id} not found")
+        return _article(row)
+
+    def by_question(self, question: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE question_key = ?",
+            (question_key(question),),
+        ).fetchone()
+        return _article(row) if row else None
+
+    def create(
+        self,
+        question: str,
+        *,
+        parent: Article | None = None,
+        context: str = "",
+        embedding: bytes | None = None,
+        actor: str = "anonymous",
+    ) -> Article:
+        """A new article in state `submitted`, with a unique slug, and its audit event."""
+        now = utc_now()
+        base = slugify(question)
+        with self.transaction() as conn:
+            taken = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT slug FROM articles WHERE slug = ? OR slug LIKE ?",
+                    (base, f"{base}-%"),
+                )
+            }
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            cursor = conn.execute(
+                "INSERT INTO articles (slug, question, question_key, parent_id, context, "
+                "embedding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    slug,
+                    question,
+                    question_key(question),
+                    parent.id if parent else None,
+                    context,
+                    embedding,
+                    now,
+                    now,
+                ),
+            )
+            article_id = int(cursor.lastrowid or 0)
+            self._event(conn, article_id, actor, "created", None, "submitted", "")
+        return self.get(article_id)
+
+    def add_version(
+        self,
+        article: Article,
+        *,
+        actor: str,
+        reason: str,
+        library_version: str,
+        evidence: list[str],
+        renditions: dict[str, str],
+    ) -> int:
+        """Store a new composition as the article's current version, with the audience
+        pages already composed (`audience -> Answer JSON`)."""
+        now = utc_now()
+        with self.transaction() as conn:
+            current = conn.execute(
+                "SELECT current_version FROM articles WHERE id = ?", (article.id,)
+            ).fetchone()[0]
+            number = int(current) + 1
+            conn.execute(
+                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (article.id, number, now, actor, reason, library_version, json.dumps(evidence)),
+            )
+            for audience, answer in renditions.items():
+                conn.execute(
+                    "INSERT INTO renditions VALUES (?, ?, ?, ?, ?)",
+                    (article.id, number, audience, answer, now),
+                )
+            conn.execute(
+                "UPDATE articles SET current_version = ?, new_evidence = 0, updated_at = ? "
+                "WHERE id = ?",
+                (number, now, article.id),
+            )
+            if number > 1:
+                self._event(conn, article.id, actor, "regenerated", None, None, reason)
+        return number
+
+    def add_rendition(self, article_id: int, version: int, audience: str, answer: str) -> None:
+        """A page for another audience of an existing version; the first writer wins."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO renditions VALUES (?, ?, ?, ?, ?)",
+            (article_id, version, audience, answer, utc_now()),
+        )
+
+    def rendition(self, article_id: int, version: int, audience: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT answer FROM renditions WHERE article_id = ? AND version = ? AND audience = ?",
+            (article_id, version, audience),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def versions(self, article_id: int) -> list[Version]:
+        rows = self.conn.execute(
+            "SELECT * FROM versions WHERE article_id = ? ORDER BY number", (article_id,)
+        ).fetchall()
+        return [
+            Version(
+                article_id=row["article_id"],
+                number=row["number"],
+                created_at=row["created_at"],
+                created_by=row["created_by"],
+                reason=row["reason"],
+                library_version=row["library_version"],
+                evidence=tuple(json.loads(row["evidence"])),
+            )
+            for row in rows
+        ]
+
+    def children(self, article_id: int) -> list[Article]:
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE parent_id = ? ORDER BY id",
+            (article_id,),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def thread(self, article: Article) -> list[Article]:
+        """The article's ancestors, oldest first, then the article itself."""
+        chain = [article]
+        seen = {article.id}
+        while chain[0].parent_id is not None and chain[0].parent_id not in seen:
+            parent = self.get(chain[0].parent_id)
+            seen.add(parent.id)
+            chain.insert(0, parent)
+        return chain
+
+    def listing(
+        self,
+        *,
+        state: str | None = None,
+        query: str = "",
+        new_evidence: bool | None = None,
+        limit: int = 20,
+    ) -> list[Article]:
+        """Articles, newest change first, filtered by state, flag and words of the question."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if state is not None:
+            if state not in STATES:
+                raise ConfigError(f"unknown state {state!r}; expected one of: {', '.join(STATES)}")
+            clauses.append("state = ?")
+            params.append(state)
+        if new_evidence is not None:
+            clauses.append("new_evidence = ?")
+            params.append(int(new_evidence))
+        for word in re.findall(r"\w+", query.casefold())[:8]:
+            clauses.append("question_key LIKE ? ESCAPE '\\'")
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles {where} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def embeddings(self) -> list[tuple[int, bytes]]:
+        rows = self.conn.execute(
+            "SELECT id, embedding FROM articles WHERE embedding IS NOT NULL"
+        ).fetchall()
+        return [(int(row[0]), bytes(row[1])) for row in rows]
+
+    def set_state(
+        self, article: Article, to_state: str, *, actor: str, comment: str, expected: str
+    ) -> Article:
+        """Move the article to `to_state` if it is still in `expected` (no lost update when
+        two reviewers act at once), and record the audit event."""
+        now = utc_now()
+        with self.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE articles SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                (to_state, now, article.id, expected),
+            ).rowcount
+            if not changed:
+                raise Conflict(
+                    f"the article changed meanwhile (now {self.get(article.id).state}); reload"
+                )
+            self._event(conn, article.id, actor, "transition", expected, to_state, comment)
+        return self.get(article.id)
+
+    def flag_new_evidence(self, article: Article, documents: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE articles SET new_evidence = 1, updated_at = ? WHERE id = ?",
+                (utc_now(), article.id),
+            )
+            comment = "newly ingested sources now rank in its evidence: " + ", ".join(documents)
+            self._event(conn, article.id, "medoracle", "new_evidence", None, None, comment)
+
+    # ------------------------------------------------------------------ annotations, events
+
+    def annotate(self, article: Article, user: User, key: str, kind: str, body: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO annotations (article_id, statement_key, kind, body, user_id, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (article.id, key, kind, body, user.id, utc_now()),
+            )
+            conn.execute("UPDATE articles SET updated_at = ? WHERE id = ?", (utc_now(), article.id))
+            comment = f"statement {key}" + (f": {body}" if body else "")
+            self._event(conn, article.id, user.username, kind, None, None, comment)
+
+    def annotations(self, article_id: int) -> list[Annotation]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.statement_key, a.kind, a.body, u.username, a.created_at "
+            "FROM annotations a JOIN users u ON u.id = a.user_id "
+            "WHERE a.article_id = ? ORDER BY a.id",
+            (article_id,),
+        ).fetchall()
+        return [Annotation(*row) for row in rows]
+
+    def events(self, article_id: int) -> list[Event]:
+        rows = self.conn.execute(
+            "SELECT id, at, actor, kind, from_state, to_state, comment FROM events "
+            "WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        ).fetchall()
+        return [Event(*row) for row in rows]
+
+    @staticmethod
+    def _event(
+        conn: sqlite3.Connection,
+        article_id: int,
+        actor: str,
+        kind: str,
+        from_state: str | None,
+        to_state: str | None,
+        comment: str,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO events (article_id, at, actor, kind, from_state, to_state, comment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, utc_now(), actor, kind, from_state, to_state, comment),
+        )
+
+    # ------------------------------------------------------------------ users, sessions
+
+    def add_user(self, username: str, password_hash: str, role: str) -> User:
+        try:
+            self.conn.execute(
+                "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                (username, password_hash, role, utc_now()),
+            )
+        except sqlite3.IntegrityError:
+            raise ConfigError(f"user {username!r} already exists") from None
+        user = self.user(username)
+        assert user is not None
+        return user
+
+    def user(self, username: str) -> User | None:
+        row = self.conn.execute(
+            "SELECT id, username, role, password_hash, disabled FROM users WHERE username = ?",
+            (username,),
+        ).fetchone()
+        return User(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+    def set_password_hash(self, user: User, password_hash: str) -> None:
+        self.conn.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user.id)
+        )
+
+    def add_session(self, token_hash: str, user: User, expires_at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?)",
+            (token_hash, user.id, utc_now(), expires_at),
+        )
+
+    def session_user(self, token_hash: str, now: str) -> User | None:
+        row = self.conn.execute(
+            "SELECT u.id, u.username, u.role, u.password_hash, u.disabled FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+            (token_hash, now),
+        ).fetchone()
+        if row is None or row[4]:
+            return None
+        return User(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def end_session(self, token_hash: str) -> None:
+        self.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def purge_sessions(self, now: str) -> None:
+        self.conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
