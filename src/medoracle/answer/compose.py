@@ -334,8 +334,10 @@ class Composer:
                 quote = text[start:end]
                 shown = display_text(quote)
                 key = shown.lower()
-                if key in seen_text or not is_self_contained(shown):
+                if key in seen_text:
                     continue
+                # A later copy is a duplicate, or (the test being of the text alone) just as
+                # unable to stand alone; the costly self-containment test runs last.
                 seen_text.add(key)
                 words = tokens(shown)
                 relevance, direct = coverage(concepts, words, context, subject)
@@ -348,11 +350,13 @@ class Composer:
                     least = floor + PATIENT_SOURCE_MARGIN  # a clinician page needs more
                 else:
                     least = floor
-                if hardest is not None and sentence_grade and sentence_grade(shown) > hardest:
-                    continue  # a patient page cannot be made plain from this
                 eased = relevance >= least * crowd and bool(words & rarest)
                 if direct == 0 or (relevance < least and not eased):
                     continue
+                if not is_self_contained(shown):
+                    continue
+                if hardest is not None and sentence_grade and sentence_grade(shown) > hardest:
+                    continue  # a patient page cannot be made plain from this
                 candidate = Candidate(
                     text=shown,
                     quote=" ".join(quote.split()),
