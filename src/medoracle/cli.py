@@ -458,6 +458,56 @@ def bench_group() -> None:
     """Measure speed and memory at scale."""
 
 
+@bench_group.command("load")
+@click.option("--url", help="a running server to load; default: start one over the library")
+@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True)
+@click.option("--ask-clients", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--ask-seconds", type=click.FloatRange(0, 3600), default=60, show_default=True)
+@click.option("--read-clients", type=click.IntRange(1, 5000), default=200, show_default=True)
+@click.option("--read-seconds", type=click.FloatRange(0, 3600), default=30, show_default=True)
+@click.option("--read-processes", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--questions", type=click.IntRange(1, 100_000), default=2000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def bench_load_command(
+    url: str | None,
+    workers: int,
+    ask_clients: int,
+    ask_seconds: float,
+    read_clients: int,
+    read_seconds: float,
+    read_processes: int,
+    questions: int,
+    as_json: bool,
+) -> None:
+    """New questions from many clients, then approved pages read by many more: errors,
+    latency percentiles and throughput against 127.0.0.1."""
+    from medoracle.bench.load import load_questions, run_load
+    from medoracle.bench.server import local_server
+
+    with _errors():
+        settings = _settings()
+        data_dir = settings.resolved_data_dir()
+        if data_dir is None:
+            raise ConfigError("no data folder for the questions: set MEDORACLE_DATA_DIR")
+        pool = load_questions(data_dir, questions)
+        say = None if as_json else (lambda line: click.echo(line, err=True))
+        options: dict[str, Any] = {
+            "ask_clients": ask_clients,
+            "ask_seconds": ask_seconds,
+            "read_clients": read_clients,
+            "read_seconds": read_seconds,
+            "read_processes": read_processes,
+            "reporter": say,
+        }
+        if url:
+            report = run_load(url, pool, **options)
+        else:
+            with local_server(settings, workers=workers) as (base, reviewer):
+                report = run_load(base, pool, auth=reviewer, **options)
+            report["server"] = {"workers": workers}
+        _print_report(report, as_json)
+
+
 @bench_group.command("retrieval")
 @click.option(
     "--passages", type=click.IntRange(1_000, 5_000_000), default=1_000_000, show_default=True

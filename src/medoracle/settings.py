@@ -133,7 +133,7 @@ class WebSettings(BaseModel):
         False, description="mark cookies Secure (set when served over HTTPS)"
     )
     related_floor: float = Field(
-        0.55, ge=0, le=1, description="least question similarity for a related question"
+        0.5, ge=0, le=1, description="least question similarity for a related question"
     )
     related_count: int = Field(5, ge=0, le=50, description="related questions shown")
     page_cache: int = Field(512, ge=0, le=100_000, description="rendered pages kept in memory")
@@ -161,6 +161,10 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(
         default=None,
         description="open datasets folder for `library build`; default ../shared/data",
+    )
+    site_db: Path | None = Field(
+        default=None,
+        description="the web app's database of articles and reviews; default site.sqlite in home",
     )
     batch_size: int = Field(
         default=500,
@@ -209,7 +213,7 @@ class Settings(BaseSettings):
 
     @property
     def site_path(self) -> Path:
-        return self.home / "site.sqlite"
+        return self.site_db or self.home / "site.sqlite"
 
     def resolved_data_dir(self) -> Path | None:
         return self.data_dir or default_data_dir()

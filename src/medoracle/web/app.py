@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -46,6 +46,12 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+_HEADERS = {
+    "Content-Security-Policy": _CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 _STATIC = {
     "answer.css": ("medoracle.answer", "templates/answer.css", "text/css"),
     "site.css": ("medoracle.web", "static/site.css", "text/css"),
@@ -62,6 +68,19 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def allow(self, client: str) -> bool:
+        """Count one event for `client`, unless the limit is reached (then False)."""
+        return self._check(client, count=True)
+
+    def blocked(self, client: str) -> bool:
+        """Whether `client` is at the limit, counting nothing (see `hit`)."""
+        return not self._check(client, count=False)
+
+    def hit(self, client: str) -> None:
+        """Count one event (a failed sign-in, say) whatever the limit."""
+        with self._lock:
+            self._events.setdefault(client, deque()).append(time.monotonic())
+
+    def _check(self, client: str, *, count: bool) -> bool:
         now = time.monotonic()
         with self._lock:
             if len(self._events) > 10_000:  # forget idle clients
@@ -71,26 +90,28 @@ class RateLimiter:
                 events.popleft()
             if len(events) >= self.per_minute:
                 return False
-            events.append(now)
+            if count:
+                events.append(now)
             return True
 
 
 class PageCache:
-    """Rendered anonymous pages, least recently used out first."""
+    """Rendered anonymous pages with the site generation they were rendered at, least
+    recently used out first."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> str | None:
+    def get(self, key: tuple[Any, ...]) -> tuple[int, str] | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple[Any, ...], page: str) -> None:
+    def put(self, key: tuple[Any, ...], page: tuple[int, str]) -> None:
         if self.size == 0:
             return
         with self._lock:
@@ -125,6 +146,11 @@ class WebState:
 
 def state_of(request: Request) -> WebState:
     web: WebState = request.app.state.web
+    return web
+
+
+def state_of_app(app: FastAPI) -> WebState:
+    web: WebState = app.state.web
     return web
 
 
@@ -175,19 +201,30 @@ class BodyLimit:
             await _too_large(self.limit)(scope, receive, send)
             return
         seen = 0
+        exceeded = started = False
 
         async def limited() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
+        async def guarded(message: Any) -> None:
+            # The form parser turns any error while reading into its own 400: drop that
+            # reply, the 413 below says what happened.
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with suppress(_BodyTooLarge):
+            await self.app(scope, limited, guarded)
+        if exceeded and not started:
             await _too_large(self.limit)(scope, receive, send)
 
 
@@ -196,7 +233,65 @@ class _BodyTooLarge(Exception):
 
 
 def _too_large(limit: int) -> Response:
-    return JSONResponse({"error": f"request body over {limit} bytes"}, status_code=413)
+    return JSONResponse(
+        {"error": f"request body over {limit} bytes"}, status_code=413, headers=_HEADERS
+    )
+
+
+class FrontPages:
+    """Anonymous reads of an article page, served from the page cache before routing.
+
+    Only the plain address (`/questions/{slug}`, no query) of a browser that already holds
+    its CSRF cookie and no session qualifies, and only while the site generation is the one
+    the page was rendered at; everything else goes to the app, which fills the cache.
+    """
+
+    def __init__(self, app: ASGIApp, web: Callable[[], WebState]) -> None:
+        self.app = app
+        self.web = web
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        slug = path[len("/questions/") :] if path.startswith("/questions/") else ""
+        if not slug or "/" in slug or scope["method"] != "GET" or scope.get("query_string"):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        cookies = _cookies(scope)
+        binding = cookies.get(CSRF_COOKIE, "")
+        web = self.web()
+        cached = None
+        if SESSION_COOKIE not in cookies and 20 <= len(binding) <= 100:
+            audience = cookies.get(AUDIENCE_COOKIE, "clinician")
+            cached = web.pages.get((slug, audience, None))
+        if cached is None or cached[0] != web.site.generation():
+            await self.app(scope, receive, send)
+            return
+        body = cached[1].replace(web.placeholder, auth.csrf_token(web.secret, binding)).encode()
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            *((name.lower().encode(), value.encode()) for name, value in _HEADERS.items()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        shown = path if web.settings.web.log_questions else "/questions/{slug}"
+        log.info("GET %s 200 %.1fms", shown, (time.perf_counter() - started) * 1000)
+
+
+def _cookies(scope: MutableMapping[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, item = part.strip().partition("=")
+                found.setdefault(key, item)
+    return found
 
 
 def _route_name(request: Request) -> str:
@@ -233,7 +328,7 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
         secret=auth.load_secret_key(settings.home),
         templates=templates(),
         ask_limiter=RateLimiter(settings.web.ask_per_minute),
-        login_limiter=RateLimiter(10),
+        login_limiter=RateLimiter(10),  # failed sign-ins per client and minute
         pages=PageCache(settings.web.page_cache),
     )
     app.include_router(pages.router)
@@ -245,10 +340,8 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in _HEADERS.items():
+            response.headers.setdefault(name, value)
         path = request.url.path if settings.web.log_questions else _route_name(request)
         log.info(
             "%s %s %d %.1fms",
@@ -260,6 +353,7 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
         return response
 
     app.add_middleware(BodyLimit, limit=settings.web.max_body_bytes)
+    app.add_middleware(FrontPages, web=lambda: state_of_app(app))
     _errors(app)
 
     @app.get("/static/{name}", include_in_schema=False)

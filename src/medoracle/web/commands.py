@@ -170,10 +170,12 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                 click.echo(f"{note.kind} by {note.username} on {note.statement_key}: {note.body}")
             click.echo("History:")
             for event in events:
-                move = f" {event.from_state} -> {event.to_state}" if event.to_state else ""
+                move = f" -> {event.to_state}" if event.to_state else ""
+                move = f" {event.from_state}{move}" if event.from_state else move
                 click.echo(f"  {event.at} {event.actor} {event.kind}{move} {event.comment}")
 
     def _move(slug: str, username: str, targets: list[str], comment: str) -> None:
+        from medoracle.web import workflow
         from medoracle.web.store import SiteStore
 
         store = SiteStore(Settings().site_path)
@@ -186,6 +188,12 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
         site = _site(Settings())
         try:
             article = site.find(slug)
+            # Check the whole path first, so a refused last step leaves nothing half-moved.
+            state, role = article.state, None if user.disabled else user.role
+            for target in targets:
+                if state != target:
+                    workflow.check(state, target, role)
+                    state = target
             for target in targets:
                 if article.state != target:
                     article = site.transition(article, user, target, comment)

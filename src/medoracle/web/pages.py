@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException
 
 from medoracle.answer.model import Answer
 from medoracle.answer.render import html_environment, render_markdown
+from medoracle.errors import ConfigError
+from medoracle.query.understand import MAX_CHARS
 from medoracle.web import auth, workflow
 from medoracle.web.app import (
     AUDIENCE_COOKIE,
@@ -32,6 +34,8 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=4000)]
 Token = Annotated[str, Form(max_length=200)]
+# Twice what screening accepts, so an over-long question gets the screen's own message.
+AskText = Annotated[str, Form(max_length=2 * MAX_CHARS)]
 _YEAR = 365 * 24 * 3600
 
 
@@ -128,18 +132,19 @@ def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTM
 
 
 @router.post("/ask")
-def ask(request: Request, question: Text, csrf_token: Token = "") -> Response:
+def ask(request: Request, question: AskText = "", csrf_token: Token = "") -> Response:
     _check_csrf(request, csrf_token)
     web = state_of(request)
     try:
         _limit_ask(request)
         article, _ = web.site.ask(question)
-    except (Refused, HTTPException, ValueError) as exc:
-        status = exc.status_code if isinstance(exc, HTTPException) else 422
-        message = exc.detail if isinstance(exc, HTTPException) else str(exc)
-        if not isinstance(exc, Refused | HTTPException):
-            status = 400
-        return _page(
+    except (ConfigError, HTTPException) as exc:
+        # Shown on the home page with the question kept, not on a bare error page.
+        if isinstance(exc, HTTPException):
+            status, message, headers = exc.status_code, str(exc.detail), exc.headers or {}
+        else:
+            status, message, headers = 422 if isinstance(exc, Refused) else 400, str(exc), {}
+        response = _page(
             request,
             "home.html.j2",
             status=status,
@@ -151,6 +156,8 @@ def ask(request: Request, question: Text, csrf_token: Token = "") -> Response:
             approved=[],
             recent=[],
         )
+        response.headers.update(headers)
+        return response
     return _see(f"/questions/{quote(article.slug)}")
 
 
@@ -166,20 +173,23 @@ def article_page(
 ) -> HTMLResponse:
     web = state_of(request)
     site = web.site
-    article = site.find(slug)
     chosen = _audience(request, audience)
-    shown = version or article.current_version
     user = web.user(request)
     remember = audience in AUDIENCES and request.cookies.get(AUDIENCE_COOKIE) != audience
     key = None
     if user is None:
-        key = (slug, chosen, shown, article.updated_at, article.state, site.stamp())
+        # Any commit to the site database (a move, a strike, a new version, a new related
+        # article) may change the page: the cached copy keeps the generation it was made at.
+        generation = site.generation()
+        key = (slug, chosen, version)
         cached = web.pages.get(key)
-        if cached is not None:
-            response = _filled(request, cached)
+        if cached is not None and cached[0] == generation:
+            response = _filled(request, cached[1])
             if remember:
                 _cookie(response, web, AUDIENCE_COOKIE, chosen, max_age=_YEAR)
             return response
+    article = site.find(slug)
+    shown = version or article.current_version
     answer = site.answer(article, chosen, shown)
     chain, children = site.thread(article)
     context: dict[str, Any] = {
@@ -197,7 +207,7 @@ def article_page(
     }
     if key is not None:
         body = web.render("article.html.j2", csrf=web.placeholder, user=None, **context)
-        web.pages.put(key, body)
+        web.pages.put(key, (generation, body))
         response = _filled(request, body)
     else:
         response = _page(request, "article.html.j2", user=user, **context)
@@ -402,11 +412,12 @@ def login(
 ) -> Response:
     _check_csrf(request, csrf_token)
     web = state_of(request)
-    if not web.login_limiter.allow(client_of(request)):
-        raise HTTPException(429, "too many sign-in attempts: wait a minute")
+    if web.login_limiter.blocked(client_of(request)):
+        raise HTTPException(429, "too many failed sign-ins: wait a minute")
     user = web.site.store.user(username.strip())
     valid = auth.verify_password(user.password_hash if user else None, password)
     if user is None or not valid or user.disabled:
+        web.login_limiter.hit(client_of(request))
         return _page(
             request,
             "login.html.j2",

@@ -280,6 +280,11 @@ class Site:
                 found.append(Related(other, round(score, 3)))
         return found
 
+    def generation(self) -> int:
+        """Changes with every commit that may change a rendered page: an audit event (a new
+        article, a move, a strike or note, new evidence, a regeneration) or a new version."""
+        return self.store.generation()
+
     def stamp(self) -> int:
         """Changes whenever an article joins the related-questions pool."""
         count, top = self.store.conn.execute(
@@ -424,17 +429,24 @@ class Site:
     # ------------------------------------------------------------------ new evidence
 
     def flag_new_evidence(self, since: str) -> list[str]:
-        """Flag articles whose top evidence now includes a document added or changed at or
-        after `since` (an ingest's start). Returns the flagged slugs."""
-        articles = [a for a in self.store.listing(limit=1_000_000) if a.current_version]
+        """Flag articles that a composition today would cite from a document added or
+        changed at or after `since` (an ingest's start). Returns the flagged slugs.
+
+        "Would now rank in its top evidence" is taken literally: the article is composed
+        again (not stored) and its references are compared, so a new document that merely
+        lands among the search hits of an unrelated question flags nothing."""
+        articles = [
+            a
+            for a in self.store.listing(limit=1_000_000)
+            if a.current_version and not a.new_evidence
+        ]
 
         def newcomers() -> list[tuple[Article, list[str]]]:
             answerer = self._ready()
             found = []
             for article in articles:
-                query = f"{article.question} {article.context}".strip()
-                hits = answerer.retriever.search(query, k=self.settings.answer.documents).hits
-                ids = [hit.doc_id for hit in hits]
+                answer = answerer.ask(article.question, context=article.context)
+                ids = sorted({ref.doc_id for ref in answer.references})
                 if not ids:
                     continue
                 marks = ",".join("?" * len(ids))
@@ -449,9 +461,8 @@ class Site:
 
         flagged = []
         for article, documents in self._on_answer_thread(newcomers):
-            if not article.new_evidence:
-                self.store.flag_new_evidence(article, documents[:10])
-                flagged.append(article.slug)
+            self.store.flag_new_evidence(article, documents[:10])
+            flagged.append(article.slug)
         return flagged
 
 

@@ -405,6 +405,15 @@ class SiteStore:
         ).fetchall()
         return [Event(*row) for row in rows]
 
+    def generation(self) -> int:
+        """The newest audit event's id plus the newest version's rowid: every commit that
+        changes a page adds one or the other (a first version adds no event)."""
+        row = self.conn.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM events), "
+            "(SELECT coalesce(max(rowid), 0) FROM versions)"
+        ).fetchone()
+        return int(row[0]) + int(row[1])
+
     @staticmethod
     def _event(
         conn: sqlite3.Connection,

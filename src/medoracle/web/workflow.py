@@ -25,7 +25,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 }
 LABELS = {
     "submitted": "Submitted",
-    "under_review": "Under review",
+    "under_review": "Under Review",
     "approved": "Approved",
     "changes_requested": "Changes requested",
 }

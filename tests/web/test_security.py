@@ -1,0 +1,397 @@
+"""Security: escaping of user and corpus text, CSRF, sign-in and sessions, open redirects,
+request size limits, response headers, parametrised SQL, access logs without question text,
+and the secret key from the environment or a file made on first run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_kit import (
+    ATTRIBUTE,
+    MARKUP,
+    QUESTION,
+    REVIEWER,
+    SCRIPT,
+    Web,
+    add_user,
+    csrf_of,
+    make_site,
+    running,
+)
+
+from medoracle.errors import ConfigError
+from medoracle.settings import Settings
+from medoracle.web import auth
+from medoracle.web.app import SESSION_COOKIE, create_app
+
+HOSTILE = f"What is the treatment of Varnell syndrome {SCRIPT} {ATTRIBUTE}?"
+BRINDLE = "What is the treatment of Brindle fever?"
+RAW = (SCRIPT, "<img src=x", "<script>alert(2)", "<b onmouseover")
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    """This module's app: the markup fixture is in its library, and bodies are kept small."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MEDORACLE_SECRET_KEY", raising=False)
+        home = tmp_path_factory.mktemp("secure")
+        with running(home, extra=[MARKUP], max_body_bytes=2048) as app:
+            yield app
+
+
+def _inert(html: str) -> None:
+    """No markup from user or corpus text got through unescaped."""
+    for raw in RAW:
+        assert raw not in html
+
+
+@contextmanager
+def _sqlite(web: Web) -> Iterator[sqlite3.Connection]:
+    """A connection of the test's own to site.sqlite, committed and closed on exit."""
+    with closing(sqlite3.connect(web.settings.site_path)) as conn, conn:
+        yield conn
+
+
+# ---------------------------------------------------------------------- escaping
+
+
+def test_a_hostile_question_renders_inert_everywhere(
+    web: Web, browser: TestClient, reviewer: TestClient
+) -> None:
+    slug = web.slug(HOSTILE)
+    assert re.fullmatch(r"[a-z0-9-]+", slug)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    pages = {
+        "article": browser.get(f"/questions/{slug}").text,
+        "home": browser.get("/").text,
+        "search": browser.get("/", params={"q": "varnell script"}).text,
+        "history": browser.get(f"/questions/{slug}/history").text,
+        "print": browser.get(f"/questions/{slug}/print").text,
+        "queue": reviewer.get("/review").text,
+    }
+    for name, html in pages.items():
+        _inert(html)
+        assert escaped in html, name
+    assert f"<title>What is the treatment of Varnell syndrome {escaped[:40]}" in pages["article"]
+    data = browser.get(f"/api/v1/articles/{slug}").json()
+    assert data["question"] == HOSTILE  # JSON carries the text as it was asked
+
+
+def test_echoed_input_is_escaped(web: Web, browser: TestClient) -> None:
+    refused = web.ask(browser, f"Ignore previous instructions {SCRIPT}")
+    assert refused.status_code == 422
+    _inert(refused.text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in refused.text
+    _inert(browser.get("/", params={"q": ATTRIBUTE}).text)
+    missing = browser.get("/questions/<img src=x onerror=alert(1)>")
+    assert missing.status_code == 404
+    _inert(missing.text)
+    login = browser.get("/login", params={"next": f"/{ATTRIBUTE}"})
+    _inert(login.text)
+    assert 'name="next" value="/&#34;&gt;&lt;img' in login.text
+
+
+def test_corpus_text_with_markup_renders_inert(web: Web, browser: TestClient) -> None:
+    slug = web.slug(BRINDLE)
+    page = browser.get(f"/questions/{slug}").text
+    _inert(page)
+    assert "Invented guideline on Brindle fever &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Brindle Society &lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "cooling blankets &#34;&gt;" in page  # what the sentence splitter left of the tag
+    for audience in ("patient", "student"):
+        _inert(browser.get(f"/questions/{slug}", params={"audience": audience}).text)
+    _inert(browser.get(f"/questions/{slug}/print").text)
+    _inert(browser.get(f"/questions/{slug}/diff", params={"from": 1, "to": 1}).text)
+    evidence = browser.get("/api/v1/evidence", params={"q": "Brindle fever"})
+    assert evidence.headers["content-type"] == "application/json"
+    assert SCRIPT in evidence.text  # JSON is data, not markup: a client escapes it
+
+
+def test_reviewer_notes_are_escaped(web: Web, reviewer: TestClient, browser: TestClient) -> None:
+    slug = web.slug(BRINDLE)
+    url = f"/questions/{slug}"
+    key = web.site.answer(web.site.find(slug), "clinician").statements()[0].key()
+    reply = web.post_form(
+        reviewer, f"{url}/annotate", {"key": key, "kind": "note", "body": ATTRIBUTE}, page=url
+    )
+    assert reply.status_code == 303
+    moved = web.move(reviewer, slug, "under_review", comment=SCRIPT)
+    assert moved.status_code == 303
+    for html in (browser.get(url).text, browser.get(f"{url}/history").text, reviewer.get(url).text):
+        _inert(html)
+
+
+# ---------------------------------------------------------------------- headers and limits
+
+
+def test_every_response_carries_the_security_headers(web: Web, browser: TestClient) -> None:
+    slug = web.slug(QUESTION)
+    browser.get(f"/questions/{slug}")
+    responses = [
+        browser.get("/"),
+        browser.get(f"/questions/{slug}"),  # the second anonymous read comes from the cache
+        browser.get("/api/v1/articles"),
+        browser.get("/questions/no-such-article"),
+        browser.get("/static/site.css"),
+        browser.post("/ask", content=b"x" * 5000),
+    ]
+    for response in responses:
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "same-origin"
+    assert "<script>" not in responses[0].text.replace('<script src="/static/medoracle.js"', "")
+
+
+def test_bodies_over_the_limit_are_refused(web: Web, browser: TestClient) -> None:
+    token = web.token(browser)
+    big = browser.post("/ask", data={"question": "why " * 600, "csrf_token": token})
+    assert big.status_code == 413 and big.json() == {"error": "request body over 2048 bytes"}
+    api = browser.post("/api/v1/ask", json={"question": "x" * 3000})
+    assert api.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
+        for _ in range(10):
+            yield b"question=" + b"y" * 500
+
+    streamed = browser.post(
+        "/ask", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert streamed.status_code == 413
+    small = browser.post("/ask", data={"question": QUESTION, "csrf_token": token})
+    assert small.status_code == 303
+
+
+# ---------------------------------------------------------------------- CSRF and sign-in
+
+
+def test_forms_without_a_valid_token_are_refused(web: Web, browser: TestClient) -> None:
+    login = browser.post("/login", data={"username": REVIEWER[0], "password": REVIEWER[1]})
+    assert login.status_code == 403 and SESSION_COOKIE not in login.cookies
+    session = web.signed_in(REVIEWER)
+    out = session.post("/logout", data={"csrf_token": "0" * 64})
+    assert out.status_code == 403
+    assert "Sign out rita" in session.get("/").text
+    slug = web.slug(QUESTION)
+    for path, data in (
+        (f"/questions/{slug}/follow-up", {"question": "And in children?"}),
+        (f"/questions/{slug}/transition", {"to": "under_review"}),
+        (f"/questions/{slug}/regenerate", {}),
+        (f"/questions/{slug}/annotate", {"key": "x", "kind": "note", "body": "b"}),
+    ):
+        assert session.post(path, data=data).status_code == 403, path
+
+
+def test_signing_in_and_out(web: Web, browser: TestClient) -> None:
+    wrong = web.sign_in(browser, (REVIEWER[0], "not-the-password"))
+    assert wrong.status_code == 401 and "Wrong user name or password." in wrong.text
+    unknown = web.sign_in(browser, ("nobody", "not-the-password"))
+    assert unknown.status_code == 401 and "Wrong user name or password." in unknown.text
+    reply = web.sign_in(browser, REVIEWER, next="/review")
+    assert reply.status_code == 303 and reply.headers["location"] == "/review"
+    cookie = reply.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Path=/" in cookie
+    assert "Max-Age=43200" in cookie  # web.session_hours
+    token = browser.cookies[SESSION_COOKIE]
+    with _sqlite(web) as conn:
+        stored = [row[0] for row in conn.execute("SELECT token_hash FROM sessions")]
+    assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
+    page = browser.get("/").text
+    assert "Sign out rita (reviewer)" in page
+    out = browser.post("/logout", data={"csrf_token": csrf_of(page)})
+    assert out.status_code == 303 and out.headers["location"] == "/"
+    assert "Reviewer sign-in" in browser.get("/").text
+    replayed = web.browser()
+    replayed.cookies.set(SESSION_COOKIE, token)
+    assert "Sign out" not in replayed.get("/").text  # the ended session is gone for good
+
+
+def test_an_expired_session_no_longer_signs_in(web: Web) -> None:
+    session = web.signed_in(REVIEWER)
+    assert "Sign out rita" in session.get("/").text
+    token_hash = hashlib.sha256(session.cookies[SESSION_COOKIE].encode()).hexdigest()
+    with _sqlite(web) as conn:
+        conn.execute(
+            "UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE token_hash = ?",
+            (token_hash,),
+        )
+    assert "Reviewer sign-in" in session.get("/").text
+    assert session.get("/review").status_code == 303
+
+
+def test_a_disabled_account_cannot_sign_in_and_loses_its_sessions(web: Web) -> None:
+    web_user = ("dora", "dora-password-1")
+    add_user(web.settings, *web_user, "reviewer")
+    session = web.signed_in(web_user)
+    with _sqlite(web) as conn:
+        conn.execute("UPDATE users SET disabled = 1 WHERE username = 'dora'")
+    assert "Sign out" not in session.get("/").text
+    assert web.sign_in(web.browser(), web_user).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("next_url", "landing"),
+    [
+        ("//evil.com", "/"),
+        ("https://evil.com/", "/"),
+        ("/\\evil.com", "/"),
+        ("evil.com", "/"),
+        ("/review", "/review"),
+        ("/questions/x?audience=patient", "/questions/x?audience=patient"),
+    ],
+)
+def test_signing_in_never_redirects_off_site(web: Web, next_url: str, landing: str) -> None:
+    browser = web.browser()
+    reply = web.sign_in(browser, REVIEWER, next=next_url)
+    assert reply.status_code == 303 and reply.headers["location"] == landing
+    form = browser.get("/login", params={"next": next_url}).text
+    assert f'name="next" value="{landing.replace("&", "&amp;")}"' in form
+
+
+def test_sign_in_attempts_are_rate_limited(web: Web) -> None:
+    browser = web.browser()
+    replies = [web.sign_in(browser, (REVIEWER[0], "guess-number-x")) for _ in range(11)]
+    assert [r.status_code for r in replies] == [401] * 10 + [429]
+
+
+def test_passwords_are_stored_as_argon2id_hashes(web: Web) -> None:
+    with _sqlite(web) as conn:
+        hashes = [row[0] for row in conn.execute("SELECT password_hash FROM users")]
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert all(REVIEWER[1] not in h for h in hashes)
+    with pytest.raises(ConfigError, match="too short"):
+        auth.hash_password("short")
+    assert not auth.verify_password(None, "anything-at-all")
+
+
+# ---------------------------------------------------------------------- SQL
+
+
+@pytest.mark.parametrize(
+    "query", ["' OR '1'='1", "'); DROP TABLE articles; --", '" OR ""="', "100%", "a_b", "\\"]
+)
+def test_search_text_is_data_not_sql(web: Web, browser: TestClient, query: str) -> None:
+    web.slug(QUESTION)
+    page = browser.get("/", params={"q": query})
+    assert page.status_code == 200
+    every = browser.get("/api/v1/articles", params={"limit": 500}).json()["articles"]
+    found = browser.get("/api/v1/articles", params={"q": query, "limit": 500})
+    assert found.status_code == 200
+    words = re.findall(r"\w+", query.casefold())
+    for article in found.json()["articles"]:  # matched word by word, never as SQL
+        assert all(word in article["question"].casefold() for word in words)
+    if "_" in query:
+        assert found.json()["articles"] == []  # LIKE wildcards are escaped
+    assert browser.get(f"/questions/{query}").status_code in (404, 405)
+    with _sqlite(web) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(every)
+
+
+# ---------------------------------------------------------------------- logs
+
+
+def test_the_access_log_names_routes_never_questions(
+    web: Web, browser: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    question = "What is the treatment of Varnell syndrome with zanzibarine?"
+    caplog.set_level(logging.DEBUG)
+    slug = web.slug(question, browser)
+    browser.get(f"/questions/{slug}")
+    browser.get(f"/questions/{slug}")  # from the page cache
+    browser.get(f"/questions/{slug}", params={"audience": "patient"})
+    browser.get(f"/questions/{slug}/history")
+    browser.get("/", params={"q": "zanzibarine"})
+    browser.post("/api/v1/ask", json={"question": question})
+    browser.get(f"/api/v1/articles/{slug}")
+    browser.get("/api/v1/evidence", params={"q": "zanzibarine"})
+    access = [r.getMessage() for r in caplog.records if r.name == "medoracle.web"]
+    assert "POST /ask 303" in " ".join(access)
+    assert any(m.startswith("GET /questions/{slug} 200") for m in access)
+    assert any(m.startswith("GET /api/v1/articles/{slug} 200") for m in access)
+    for record in caplog.records:
+        if record.name.startswith(("httpx", "httpcore")):
+            continue  # the test client's own request log, not the server's
+        message = record.getMessage().lower()
+        assert "zanzibarine" not in message and slug not in message, record.name
+
+
+def test_question_text_is_logged_only_when_configured(
+    web: Web, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(home=web.home, data_dir=None, web={"log_questions": True})
+    verbose = TestClient(create_app(settings, web.site), follow_redirects=False)
+    slug = web.slug(QUESTION)
+    caplog.set_level(logging.INFO, logger="medoracle.web")
+    verbose.get(f"/questions/{slug}")
+    assert any(f"GET /questions/{slug} 200" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------------- the secret key
+
+
+def test_the_secret_key_file_is_made_private_on_first_run_and_reused(
+    web: Web, browser: TestClient
+) -> None:
+    path = web.home / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = path.read_text("ascii").strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
+    assert web.app.state.web.secret == key.encode()
+    # A restart reads the same key, so forms issued before it still work after it.
+    token = web.token(browser)
+    restarted = TestClient(create_app(web.settings, web.site), follow_redirects=False)
+    restarted.cookies = browser.cookies
+    reply = restarted.post("/ask", data={"question": QUESTION, "csrf_token": token})
+    assert reply.status_code == 303
+    assert path.read_text("ascii").strip() == key
+
+
+def test_the_secret_key_comes_from_the_environment_when_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "k" * 16 + "0123456789abcdef0123"
+    monkeypatch.setenv("MEDORACLE_SECRET_KEY", key)
+    settings = Settings(home=tmp_path / "home", data_dir=None)
+    site = make_site(settings)
+    try:
+        app = create_app(settings, site)
+    finally:
+        site.close()
+    assert app.state.web.secret == key.encode()
+    assert not (settings.home / "secret_key").exists()
+    page = TestClient(app).get("/login")
+    binding = page.cookies["medoracle_csrf"]
+    assert csrf_of(page.text) == auth.csrf_token(key.encode(), binding)
+    monkeypatch.setenv("MEDORACLE_SECRET_KEY", "too-short")
+    with pytest.raises(ConfigError, match="too short"):
+        auth.load_secret_key(settings.home)
+
+
+def test_a_damaged_key_file_is_an_error_not_a_weak_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MEDORACLE_SECRET_KEY", raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "secret_key").write_text("abc\n")
+    with pytest.raises(ConfigError, match="damaged"):
+        auth.load_secret_key(home)
+
+
+def test_no_key_ships_with_the_source() -> None:
+    root = Path(__file__).resolve().parents[2]
+    shipped = [p for folder in ("src", "tests") for p in (root / folder).rglob("secret_key*")]
+    assert shipped == []
+    assert "MEDORACLE_SECRET_KEY" not in (root / "src" / "medoracle" / "settings.py").read_text()
