@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
 import socket
 import threading
 import time
@@ -20,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from medoracle.bench.load import load_questions, run_load
+from medoracle.bench.wrk import read_with_wrk
 from medoracle.errors import ConfigError
 
 REVIEWER = ("rita", "s3cret")
@@ -236,3 +238,23 @@ def test_load_questions_are_real_distinct_and_stable(shared_data: Path) -> None:
     assert everything[:40] == questions  # the same order every time
     assert len({q.casefold() for q in everything}) == len(everything) > 1_000
     assert load_questions(shared_data, 0) == []
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) is not installed")
+def test_wrk_reads_every_page_round_robin_and_counts_missing_pages(fake: FakeServer) -> None:
+    fake.states = {"a": "approved", "b": "approved"}
+    report = read_with_wrk(fake.url, ["a", "b"], clients=4, seconds=1)
+    assert report["client"] == "wrk" and report["requests"] > 10
+    assert report["errors"] == 0 and report["ok"] == report["requests"]
+    # The server also answered the requests still in flight when wrk stopped counting.
+    assert 0 <= fake.reads - report["requests"] <= 4
+    assert 0 < report["p50_ms"] <= report["p95_ms"] <= report["max_ms"]
+    fake.reads = 0
+    report = read_with_wrk(fake.url, ["a", "gone"], clients=2, seconds=1)
+    missing = report["error_reasons"]["status"]
+    assert 0 < missing < report["requests"] and abs(report["ok"] - fake.reads) <= 2
+
+
+def test_wrk_needs_pages() -> None:
+    with pytest.raises(ConfigError, match="nothing to read"):
+        read_with_wrk("http://127.0.0.1:9", [], clients=1, seconds=1)

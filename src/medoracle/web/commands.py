@@ -7,6 +7,7 @@ one-line error handling.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -51,6 +52,8 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                     f"no library at {settings.library_path}; build one with "
                     "`medoracle library build`"
                 )
+            if workers > 1:  # one OpenMP thread per process: the processes share the cores
+                os.environ.setdefault("OMP_NUM_THREADS", "1")
             uvicorn.run(
                 "medoracle.web.app:serve_app",
                 factory=True,
