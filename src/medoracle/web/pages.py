@@ -90,13 +90,6 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _signed_in(request: Request) -> User:
-    user = state_of(request).user(request)
-    if user is None:
-        raise HTTPException(401, "sign in as a reviewer or editor first")
-    return user
-
-
 def _limit_ask(request: Request) -> None:
     if not state_of(request).ask_limiter.allow(client_of(request)):
         raise HTTPException(

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -468,15 +466,3 @@ class Site:
 
 def _evidence(answer: Answer) -> list[str]:
     return [r.doc_id for r in [*answer.references, *answer.closest]]
-
-
-@contextmanager
-def opened(site: Site) -> Iterator[Site]:
-    try:
-        yield site
-    finally:
-        site.close()
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
