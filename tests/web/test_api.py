@@ -168,7 +168,7 @@ def test_transitions_with_basic_credentials(web: Web, browser: TestClient) -> No
     assert (start.json()["state"], start.json()["by"]) == ("under_review", "eddie")
     refused = api.post(url, json={"to": "approved"}, headers=_basic(*EDITOR))
     assert refused.status_code == 403
-    assert refused.json() == {"error": "a editor may not move an article to Approved"}
+    assert refused.json() == {"error": "the editor role may not move an article to Approved"}
     approved = api.post(url, json={"to": "approved"}, headers=_basic(*REVIEWER))
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
     jump = api.post(url, json={"to": "changes_requested"}, headers=_basic(*REVIEWER))

@@ -225,7 +225,7 @@ def test_approving_a_submitted_article_starts_its_review_first(home: Path) -> No
 def test_an_editor_may_not_approve_and_nothing_moves(home: Path) -> None:
     slug = _slug(MAINTENANCE)
     result = cli(home, "review", "approve", slug, "--as", "eddie")
-    _one_line_error(result, "a editor may not move an article to Approved")
+    _one_line_error(result, "the editor role may not move an article to Approved")
     assert _state(home, slug) == "submitted"
     assert [e.kind for e in _events(home, slug)] == ["created"]
 

@@ -101,7 +101,8 @@ def test_refusals_say_why(web: Web, reviewer: TestClient, editor: TestClient) ->
     jump = web.move(reviewer, slug, "approved")
     assert "cannot go from Submitted to Approved" in jump.text
     _put(web, slug, "under_review")
-    assert "a editor may not move an article to Approved" in web.move(editor, slug, "approved").text
+    refused = web.move(editor, slug, "approved").text
+    assert "the editor role may not move an article to Approved" in refused
     anonymous = web.move(web.browser(), slug, "approved")
     assert "sign in as a reviewer or editor" in anonymous.text
     unknown = web.move(reviewer, slug, "published")

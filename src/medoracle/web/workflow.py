@@ -59,7 +59,7 @@ def check(state: str, to_state: str, role: str | None, *, regenerated: bool = Tr
     if role is None:
         raise TransitionError("sign in as a reviewer or editor to change the review state")
     if role not in roles:
-        raise TransitionError(f"a {role} may not move an article to {LABELS[to_state]}")
+        raise TransitionError(f"the {role} role may not move an article to {LABELS[to_state]}")
     if (state, to_state) == ("changes_requested", "submitted") and not regenerated:
         raise TransitionError(
             "regenerate or edit the article before resubmitting it: changes were requested"
