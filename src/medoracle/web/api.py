@@ -22,7 +22,7 @@ from medoracle.web.app import CSRF_COOKIE, client_of, state_of
 from medoracle.web.site import Site
 from medoracle.web.store import STATES, Article, User
 
-__all__ = ["article_summary", "router"]
+__all__ = ["annotation_records", "article_summary", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Audience = Literal["clinician", "student", "patient"]
@@ -71,19 +71,19 @@ def _article(site: Site, article: Article, audience: str, version: int | None) -
             {**article_summary(r.article), "similarity": r.similarity}
             for r in site.related(article)
         ],
-        "annotations": [
-            {
-                "statement": a.statement_key,
-                "kind": a.kind,
-                "body": a.body,
-                "by": a.username,
-                "at": a.created_at,
-            }
-            for items in site.annotations(article).values()
-            for a in items
-        ],
+        "annotations": annotation_records(site, article),
         "answer": json.loads(answer.model_dump_json()),
     }
+
+
+def annotation_records(site: Site, article: Article) -> list[dict[str, str]]:
+    """The reviewers' strikes and notes on `article`, as JSON objects."""
+    return [
+        {"statement": a.statement_key, "kind": a.kind, "body": a.body, "by": a.username,
+         "at": a.created_at}
+        for items in site.annotations(article).values()
+        for a in items
+    ]  # fmt: skip
 
 
 @router.post("/ask", status_code=201, summary="Ask a question; returns its article")

@@ -177,29 +177,27 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                 move = f" {event.from_state}{move}" if event.from_state else move
                 click.echo(f"  {event.at} {event.actor} {event.kind}{move} {event.comment}")
 
-    def _move(slug: str, username: str, targets: list[str], comment: str) -> None:
+    def _move(slug: str, username: str, goal: str, comment: str) -> None:
+        """Move SLUG to `goal` as `username`; a submitted article is approved by way of
+        Under Review. The whole path is checked first, so a refusal moves nothing."""
         from medoracle.web import workflow
-        from medoracle.web.store import SiteStore
 
-        store = SiteStore(Settings().site_path)
-        try:
-            user = store.user(username)
-        finally:
-            store.close()
-        if user is None:
-            raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
         site = _site(Settings())
         try:
+            user = site.store.user(username)
+            if user is None:
+                raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
             article = site.find(slug)
-            # Check the whole path first, so a refused last step leaves nothing half-moved.
+            via = goal == "approved" and article.state == "submitted"
+            path = ["under_review", goal] if via else [goal]
+            if article.state == goal:  # already there: nothing to record
+                path = []
             state, role = article.state, None if user.disabled else user.role
-            for target in targets:
-                if state != target:
-                    workflow.check(state, target, role)
-                    state = target
-            for target in targets:
-                if article.state != target:
-                    article = site.transition(article, user, target, comment)
+            for target in path:
+                workflow.check(state, target, role)
+                state = target
+            for target in path:
+                article = site.transition(article, user, target, comment)
         finally:
             site.close()
         click.echo(f"{article.slug}: {article.state}")
@@ -211,9 +209,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_approve(slug: str, username: str, comment: str) -> None:
         """Approve SLUG (starting its review first if it is only submitted)."""
         with errors():
-            site_state = _state(slug)
-            targets = ["under_review", "approved"] if site_state == "submitted" else ["approved"]
-            _move(slug, username, targets, comment)
+            _move(slug, username, "approved", comment)
 
     @review_group.command("request-changes")
     @click.argument("slug")
@@ -222,18 +218,4 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_request_changes(slug: str, username: str, comment: str) -> None:
         """Send SLUG back for changes."""
         with errors():
-            _move(slug, username, ["changes_requested"], comment)
-
-
-def _state(slug: str) -> str:
-    from medoracle.web.site import NotFound
-    from medoracle.web.store import SiteStore
-
-    store = SiteStore(Settings().site_path)
-    try:
-        article = store.find(slug)
-    finally:
-        store.close()
-    if article is None:
-        raise NotFound(f"no article at {slug!r}")
-    return article.state
+            _move(slug, username, "changes_requested", comment)

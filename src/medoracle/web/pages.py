@@ -298,23 +298,13 @@ def export_markdown(request: Request, slug: str, audience: str | None = None) ->
 
 @router.get("/questions/{slug}/export.json")
 def export_json(request: Request, slug: str, audience: str | None = None) -> Response:
-    from medoracle.web.api import article_summary
+    from medoracle.web.api import annotation_records, article_summary
 
     site, article, answer = _exported(request, slug, audience)
     data = {
         "article": article_summary(article),
         "answer": json.loads(answer.model_dump_json()),
-        "annotations": [
-            {
-                "statement": a.statement_key,
-                "kind": a.kind,
-                "body": a.body,
-                "by": a.username,
-                "at": a.created_at,
-            }
-            for items in site.annotations(article).values()
-            for a in items
-        ],
+        "annotations": annotation_records(site, article),
     }
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),

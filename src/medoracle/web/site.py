@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from medoracle.answer.model import Answer, AnswerAudience, Statement
+from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.errors import ConfigError
 from medoracle.settings import Settings
@@ -34,7 +34,6 @@ __all__ = [
     "Refused",
     "Related",
     "Site",
-    "statement_key",
 ]
 
 AUDIENCES = tuple(a.value for a in AnswerAudience)
@@ -63,10 +62,6 @@ class DiffLine:
     op: str  # "same", "added" or "removed"
     section: str
     text: str
-
-
-def statement_key(statement: Statement) -> str:
-    return statement.key()
 
 
 class Site:
@@ -124,10 +119,6 @@ class Site:
 
     def _on_answer_thread(self, work: Callable[[], T]) -> T:
         return self._executor.submit(work).result()
-
-    @property
-    def library_version(self) -> str:
-        return self._on_answer_thread(lambda: self._ready().library_version)
 
     # ------------------------------------------------------------------ asking
 
@@ -243,9 +234,9 @@ class Site:
         if not struck:
             return answer
         page = answer.model_copy(deep=True)
-        page.bottom_line = [s for s in page.bottom_line if statement_key(s) not in struck]
+        page.bottom_line = [s for s in page.bottom_line if s.key() not in struck]
         for section in page.sections:
-            section.statements = [s for s in section.statements if statement_key(s) not in struck]
+            section.statements = [s for s in section.statements if s.key() not in struck]
         page.sections = [s for s in page.sections if s.statements]
         return page
 
@@ -419,7 +410,7 @@ class Site:
         if kind == "note" and not body:
             raise ConfigError("the note is empty")
         answer = self.answer(article, AnswerAudience.CLINICIAN.value)
-        keys = {statement_key(s) for s in answer.statements()}
+        keys = {s.key() for s in answer.statements()}
         if key not in keys:
             raise NotFound(f"no statement {key!r} on {article.slug}")
         self.store.annotate(article, user, key, kind, body)
