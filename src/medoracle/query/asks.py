@@ -1,0 +1,109 @@
+"""What a question asks for: treatment, a dose, adverse effects, a test, yes or no...
+
+Rules, not a model: weighted regular expressions kept as data in `asks.toml`, validated on
+load; the highest total wins. `classify_ask` is a pure function of the cleaned question and
+the number of drugs it names.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+__all__ = ["Ask", "AskRules", "ask_rules", "classify_ask"]
+
+
+class Ask(StrEnum):
+    TREATMENT = "treatment"
+    DOSE = "dose"
+    ADVERSE_EFFECTS = "adverse_effects"
+    INTERACTIONS = "interactions"
+    DIAGNOSIS = "diagnosis"
+    YES_NO = "yes_no"
+    PROGNOSIS = "prognosis"
+    PREVENTION = "prevention"
+    TIMING = "timing"
+    COMPARISON = "comparison"
+    WHAT_TO_DO = "what_to_do"
+    SYMPTOMS = "symptoms"
+    CAUSE = "cause"
+    DEFINITION = "definition"
+
+
+class _Cue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ask: Ask
+    pattern: str
+    weight: Annotated[float, Field(gt=0, le=10)]
+    min_drugs: int = Field(
+        0, ge=0, le=5, description="fires only when the question names this many drugs"
+    )
+
+
+class AskRules(BaseModel):
+    """The validated contents of `asks.toml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: Ask
+    definition_fallback: str
+    tie_order: list[Ask]
+    cues: list[_Cue]
+    _compiled: list[tuple[_Cue, re.Pattern[str]]] = PrivateAttr(default_factory=list)
+    _fallback: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> AskRules:
+        if sorted(self.tie_order) != sorted(Ask):
+            raise ValueError("tie_order must list every ask exactly once")
+        missing = set(Ask) - {cue.ask for cue in self.cues}
+        if missing:
+            raise ValueError(f"no cues for asks {sorted(missing)}")
+        try:
+            self._compiled = [(cue, re.compile(cue.pattern, re.IGNORECASE)) for cue in self.cues]
+            self._fallback = re.compile(self.definition_fallback, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"invalid cue pattern: {exc}") from exc
+        return self
+
+    def scores(self, question: str, drugs: int = 0) -> dict[Ask, float]:
+        text = _normalised(question)
+        totals = dict.fromkeys(Ask, 0.0)
+        for cue, pattern in self._compiled:
+            if drugs >= cue.min_drugs and pattern.search(text):
+                totals[cue.ask] += cue.weight
+        return totals
+
+    def classify(self, question: str, drugs: int = 0) -> Ask:
+        totals = self.scores(question, drugs)
+        best = max(totals.values())
+        if best <= 0:
+            fallback = self._fallback
+            if fallback is not None and fallback.search(_normalised(question)):
+                return Ask.DEFINITION
+            return self.default
+        return next(ask for ask in self.tie_order if totals[ask] == best)
+
+
+def _normalised(question: str) -> str:
+    text = question.lower().replace("’", "'")
+    text = re.sub(r"(\w)'(\w)", r"\1\2", text)
+    return " ".join(text.split())
+
+
+@cache
+def ask_rules() -> AskRules:
+    raw = resources.files("medoracle.query").joinpath("asks.toml").read_text("utf-8")
+    return AskRules.model_validate(tomllib.loads(raw))
+
+
+def classify_ask(question: str, drugs: int = 0) -> Ask:
+    """The ask of `question` (chat lead-ins already removed); `drugs` is how many drugs it
+    names, which makes "can I take X with Y" an interactions question."""
+    return ask_rules().classify(question, drugs)

@@ -1,0 +1,147 @@
+"""Spelling correction against the library's own vocabulary and the medical dictionaries.
+
+A question word is corrected only when neither the library, its titles and topics, the
+disease and drug dictionaries nor everyday English know it; then the closest known medical
+word wins (symspellpy's symmetric-delete search, Garbe 2012, edit distance at most 2, the
+most frequent of the closest). An English word that is a typo of a medical one ("hart
+failure") is corrected only when the correction makes a known name with its neighbour.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from medoracle.query.lexicon import write_atomic
+
+__all__ = ["Correction", "Speller", "library_vocabulary"]
+
+FORMAT = 1
+VOCABULARY_NAME = f"vocabulary-v{FORMAT}.json.gz"
+MIN_LENGTH = 4
+# A word this many library passages hold is a word, not a typo.
+KNOWN_IN_LIBRARY = 5
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Correction:
+    wrong: str
+    right: str
+
+
+def library_vocabulary(conn: sqlite3.Connection, path: Path, cursor: int) -> dict[str, int]:
+    """Word counts over the library's titles and topics, cached in `path` for `cursor`."""
+    try:
+        payload = json.loads(gzip.decompress(path.read_bytes()))
+        if payload.get("format") == FORMAT and payload.get("cursor") == cursor:
+            return dict(payload["words"])
+    except (OSError, ValueError, EOFError):
+        pass
+    counts: Counter[str] = Counter()
+    for title, mesh in conn.execute("SELECT title, mesh FROM documents"):
+        counts.update(w.lower() for w in _WORD.findall(f"{title} {mesh}"))
+    words = {w: n for w, n in counts.items() if len(w) >= 3}
+    payload = {"format": FORMAT, "cursor": cursor, "words": words}
+    write_atomic(path, gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 5))
+    return words
+
+
+class Speller:
+    """Corrects question words; the symspell index is built on the first unknown word."""
+
+    def __init__(
+        self,
+        medical: Mapping[str, int],
+        english: Mapping[str, int],
+        is_name: Callable[[str], bool],
+        library_count: Callable[[str], int] | None = None,
+    ) -> None:
+        self.medical = medical
+        self.english = english
+        self.is_name = is_name
+        self.library_count = library_count
+        self._symspell: object | None = None
+
+    def correct(self, text: str) -> tuple[str, list[Correction]]:
+        """`text` with misspelt words replaced, and the replacements made."""
+        matches = list(_WORD.finditer(text))
+        words = [m.group(0).lower() for m in matches]
+        replaced: dict[int, str] = {}
+        for index, word in enumerate(words):
+            if len(word) < MIN_LENGTH or "'" in word or self._medical(word):
+                continue
+            if word in self.english:
+                fixed = self._in_context(words, index)
+            else:
+                # A capitalised word may be a name the dictionaries lack ("Papilin"): only a
+                # one-letter slip is corrected in it, and not when the library knows it.
+                named = matches[index].group(0)[:1].isupper() and index > 0
+                known = self._known_in_library(word)
+                if named and known:
+                    continue
+                near = named or known or len(word) <= 5
+                fixed = self._closest(word, 1 if near else 2)
+            if fixed and fixed != word:
+                replaced[index] = fixed
+        if not replaced:
+            return text, []
+        pieces: list[str] = []
+        last = 0
+        corrections: list[Correction] = []
+        for index, match in enumerate(matches):
+            if index in replaced:
+                pieces.append(text[last : match.start()])
+                pieces.append(replaced[index])
+                last = match.end()
+                corrections.append(Correction(match.group(0), replaced[index]))
+        pieces.append(text[last:])
+        return "".join(pieces), corrections
+
+    def _medical(self, word: str) -> bool:
+        return word in self.medical or (word.endswith("s") and word[:-1] in self.medical)
+
+    def _known_in_library(self, word: str) -> bool:
+        return self.library_count is not None and self.library_count(word) >= KNOWN_IN_LIBRARY
+
+    def _in_context(self, words: list[str], index: int) -> str | None:
+        """An English word's medical correction that forms a known name with a neighbour
+        ("hart failure" -> "heart failure"), where the word itself forms none."""
+        word = words[index]
+        pairs: list[tuple[str | None, str | None]] = []
+        if index + 1 < len(words):
+            pairs.append((None, words[index + 1]))
+        if index > 0:
+            pairs.append((words[index - 1], None))
+        for before, after in pairs:
+            original = " ".join(w for w in (before, word, after) if w)
+            if self.is_name(original):
+                return None
+            for candidate in self._candidates(word, 1):
+                phrase = " ".join(w for w in (before, candidate, after) if w)
+                if self.is_name(phrase):
+                    return candidate
+        return None
+
+    def _closest(self, word: str, distance: int) -> str | None:
+        candidates = self._candidates(word, distance)
+        return candidates[0] if candidates else None
+
+    def _candidates(self, word: str, distance: int) -> list[str]:
+        from symspellpy import SymSpell, Verbosity
+
+        if self._symspell is None:
+            speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
+            for term, count in self.medical.items():
+                if len(term) >= MIN_LENGTH:
+                    speller.create_dictionary_entry(term, count)
+            self._symspell = speller
+        assert isinstance(self._symspell, SymSpell)
+        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=distance)
+        return [item.term for item in sorted(found, key=lambda s: (s.distance, -s.count))]
