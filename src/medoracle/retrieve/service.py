@@ -43,7 +43,24 @@ def update_indexes(
         from medoracle.retrieve.dense import open_dense
 
         report["dense"] = open_dense(settings, library, reporter=reporter, update=True).report
+    report["question_reading"] = _question_caches(settings, library)
     return report
+
+
+def _question_caches(settings: Settings, library: Library) -> dict[str, int]:
+    """Build what reading a question needs, so the first `ask` or `serve` does not: the
+    library's vocabulary (for spelling), the disease and drug dictionary, the abbreviation
+    and MeSH caches."""
+    from medoracle.query.entities import EntityDictionary
+    from medoracle.query.spelling import VOCABULARY_NAME, library_vocabulary
+    from medoracle.query.understand import QueryResources
+
+    vocabulary = library_vocabulary(
+        library.conn, index_dir(settings) / VOCABULARY_NAME, library.change_cursor()
+    )
+    EntityDictionary.open(settings.cache_dir / "query")
+    QueryResources.load(settings.resolved_data_dir(), settings.cache_dir / "query")
+    return {"vocabulary": len(vocabulary)}
 
 
 def _updated_lexical(

@@ -1,0 +1,260 @@
+"""Evidence for one question: retrieval gathers it, numbers it and hands it to a composer.
+
+    analysis -> searches: the question; guidelines and reviews only; the focus by name;
+                patient information (for patients and consumer wording)
+             -> documents, numbered by rank, each with how squarely it is about the focus
+             -> the answer-bearing passages of those documents, split into sentences
+
+This is the seam between finding and writing: a composer (the extractive one, or a language
+model behind the same interface) receives an `Evidence` and may only cite its numbers; it
+never searches and never reads the library itself.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from medoracle.corpus.models import Document, PubType
+from medoracle.corpus.store import document_from_row
+from medoracle.index.lexical import Filters
+from medoracle.query.analysis import QuestionAnalysis, names_in
+from medoracle.retrieve.search import Hit, Mode, Retriever
+
+__all__ = [
+    "ANSWER_KINDS",
+    "HIGH_LEVEL_TYPES",
+    "Evidence",
+    "EvidenceDocument",
+    "EvidenceSentence",
+    "gather",
+]
+
+HIGH_LEVEL_TYPES = (
+    PubType.GUIDELINE.value,
+    PubType.SYSTEMATIC_REVIEW.value,
+    PubType.META_ANALYSIS.value,
+)
+# Passage kinds that can hold an answer. Guideline "fields" hold harms and contraindications.
+ANSWER_KINDS = (
+    "recommendation",
+    "conclusion",
+    "plain_summary",
+    "answer",
+    "result",
+    "snippet",
+    "background",
+    "other",
+    "field",
+)
+_FIELD_SECTIONS = ("Potential Harms", "Contraindications", "FDA Warning/Regulatory Alert")
+MAX_PASSAGES_PER_DOCUMENT = 400
+# Documents read from each search; the focus search reaches further down, since a source
+# named for the focus is worth reading even when other words rank it lower.
+FOCUS_DOCUMENTS = 8
+
+
+@dataclass(frozen=True)
+class EvidenceDocument:
+    number: int  # the evidence number a composer cites
+    record: Document  # everything a reference shows
+    rank: int  # best rank over the searches
+    focus: float  # 1: its title or topics name the focus; 0.5: a broader name; else 0
+    key: str  # title and topics as a matching key (`names_in`)
+
+    @property
+    def doc_id(self) -> str:
+        return self.record.id
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def level(self) -> int:
+        return self.record.evidence_level
+
+    @property
+    def pub_type(self) -> str:
+        return self.record.pub_type.value
+
+    @property
+    def year(self) -> int | None:
+        return self.record.year
+
+    @property
+    def current(self) -> bool:
+        return self.record.is_current
+
+    @property
+    def patient(self) -> bool:
+        return self.record.audience.value == "patient"
+
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    document: int  # its document's evidence number
+    pid: int
+    seq: int
+    section: str
+    kind: str
+    grade: str | None
+    audience: str
+    quote: str  # exactly as the source has it
+    position: int  # sentence index within its passage
+
+
+@dataclass
+class Evidence:
+    """Numbered documents and their sentences for one analysed question."""
+
+    analysis: QuestionAnalysis
+    documents: list[EvidenceDocument]
+    sentences: list[EvidenceSentence]
+    passages: dict[int, str]  # pid -> passage text (for context around a sentence)
+    query_vector: NDArray[np.float32] | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def document(self, number: int) -> EvidenceDocument:
+        return self.documents[number - 1]
+
+
+def gather(
+    retriever: Retriever,
+    analysis: QuestionAnalysis,
+    *,
+    documents: int = 20,
+    patient: bool = False,
+    context: str = "",
+) -> Evidence:
+    """The evidence for `analysis`: numbered documents and every sentence of their
+    answer-bearing passages. `context` (a parent question's subject) joins the search."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    query = " ".join(part for part in (analysis.search_text, context) if part)
+    hits = _search(retriever, analysis, query, documents, patient or analysis.consumer)
+    timings["search"] = _ms(started)
+    started = time.perf_counter()
+    numbered = _documents(retriever, analysis, hits)
+    sentences, passages = _sentences(retriever, numbered)
+    timings["read"] = _ms(started)
+    vector_for = getattr(retriever.dense, "query_vector", None)
+    vector = vector_for(query) if vector_for is not None else None
+    if vector is not None and not vector.any():
+        vector = None
+    return Evidence(analysis, numbered, sentences, passages, vector, timings)
+
+
+def _search(
+    retriever: Retriever, analysis: QuestionAnalysis, query: str, k: int, patient: bool
+) -> list[tuple[int, Hit]]:
+    """(rank, hit) per document over the searches, each document once at its best rank."""
+    searches: list[tuple[str, Filters | None, int]] = [
+        (query, None, k),
+        (query, Filters(pub_types=HIGH_LEVEL_TYPES), max(4, k // 3)),
+    ]
+    main = analysis.main
+    if main is not None and main.kind != "term":
+        focus_query = " ".join([main.names[0], *(d.names[0] for d in analysis.drugs[:2])])
+        searches.append((focus_query, Filters(pub_types=HIGH_LEVEL_TYPES), FOCUS_DOCUMENTS))
+        searches.append((focus_query, None, FOCUS_DOCUMENTS))
+    if patient:
+        searches.append((query, Filters(audience="patient"), max(4, k // 2)))
+    best: dict[str, tuple[int, Hit]] = {}
+    for text, filters, limit in searches:
+        try:
+            result = retriever.search(
+                text, k=limit, filters=filters, audience="patient" if patient else None
+            )
+        except ValueError:  # nothing searchable in this text
+            continue
+        for rank, hit in enumerate(result.hits):
+            if hit.doc_id not in best or rank < best[hit.doc_id][0]:
+                best[hit.doc_id] = (rank, hit)
+    return sorted(best.values(), key=lambda item: item[0])
+
+
+def _documents(
+    retriever: Retriever, analysis: QuestionAnalysis, hits: Sequence[tuple[int, Hit]]
+) -> list[EvidenceDocument]:
+    ids = [hit.doc_id for _, hit in hits]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    records = {
+        row["id"]: document_from_row(row)
+        for row in retriever.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids)
+    }
+    numbered: list[EvidenceDocument] = []
+    for rank, hit in hits:
+        record = records.get(hit.doc_id)
+        if record is None:
+            continue
+        key = names_in(" ; ".join([record.title, *record.mesh]))
+        numbered.append(
+            EvidenceDocument(len(numbered) + 1, record, rank, _focus_match(analysis, key), key)
+        )
+    return numbered
+
+
+def _focus_match(analysis: QuestionAnalysis, key: str) -> float:
+    main = analysis.main
+    if main is None:
+        return 0.0
+    if main.named_in(key):
+        return 1.0
+    if main.broadly_named_in(key):
+        return 0.5
+    return 0.0
+
+
+def _sentences(
+    retriever: Retriever, documents: list[EvidenceDocument]
+) -> tuple[list[EvidenceSentence], dict[int, str]]:
+    if not documents:
+        return [], {}
+    number = {d.doc_id: d.number for d in documents}
+    marks = ",".join("?" * len(number))
+    kinds = ",".join("?" * len(ANSWER_KINDS))
+    rows = retriever.conn.execute(
+        f"""SELECT pid, doc_id, seq, section, kind, text, sentences, grade, audience
+            FROM passages WHERE doc_id IN ({marks}) AND kind IN ({kinds})
+            ORDER BY doc_id, seq""",
+        [*number, *ANSWER_KINDS],
+    ).fetchall()
+    per_document: dict[str, int] = {}
+    sentences: list[EvidenceSentence] = []
+    passages: dict[int, str] = {}
+    for row in rows:
+        if row["kind"] == "field" and not row["section"].startswith(_FIELD_SECTIONS):
+            continue
+        seen = per_document.get(row["doc_id"], 0)
+        if seen >= MAX_PASSAGES_PER_DOCUMENT:
+            continue
+        per_document[row["doc_id"]] = seen + 1
+        text = row["text"]
+        passages[row["pid"]] = text
+        for position, (start, end) in enumerate(json.loads(row["sentences"])):
+            sentences.append(
+                EvidenceSentence(
+                    document=number[row["doc_id"]],
+                    pid=row["pid"],
+                    seq=row["seq"],
+                    section=row["section"],
+                    kind=row["kind"],
+                    grade=row["grade"],
+                    audience=row["audience"],
+                    quote=text[start:end],
+                    position=position,
+                )
+            )
+    return sentences, passages
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
