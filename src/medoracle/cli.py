@@ -400,6 +400,59 @@ def eval_answers_command(
         _print_report(report, as_json)
 
 
+@eval_group.command("quality")
+@click.option(
+    "--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="first N questions")
+@click.option(
+    "--medlfqa",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="also score must-have coverage on the first N questions of each MedLFQA set",
+)
+@click.option("--pages", is_flag=True, help="list each page's title and bottom line too")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_quality_command(
+    split: str, limit: int | None, medlfqa: int | None, pages: bool, as_json: bool
+) -> None:
+    """Answer pages on the project's question bank: key points, bottom lines, titles,
+    off-focus statements, abstention and latency, against a top-passage baseline."""
+    from medoracle.eval.service import eval_quality
+
+    with _errors():
+        settings = _settings()
+        report = _with_progress(
+            lambda reporter: eval_quality(
+                settings, split=split, limit=limit, medlfqa=medlfqa, reporter=reporter
+            )
+        )
+        if not pages:
+            report.pop("pages", None)
+        _print_report(report, as_json)
+
+
+@eval_group.command("relevance")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
+@click.option("--fit", is_flag=True, help="refit on the dev splits and write the weights first")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="at most N questions a set")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_relevance_command(split: str, fit: bool, limit: int | None, as_json: bool) -> None:
+    """The sentence relevance model: ROC AUC and average precision on labelled pairs from
+    BioASQ, PubMedQA, LiveQA and MEDIQA, against a word-overlap baseline."""
+    from medoracle.eval.service import eval_relevance
+
+    with _errors():
+        settings = _settings()
+        report = _with_progress(
+            lambda reporter: eval_relevance(
+                settings, split=split, fit=fit, limit=limit, reporter=reporter
+            )
+        )
+        _print_report(report, as_json)
+
+
 @eval_group.command("verifier")
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
 @click.option(

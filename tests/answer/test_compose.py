@@ -49,9 +49,11 @@ def _texts(answer: Answer) -> list[str]:
 def test_management_page_has_cited_sections(page: Answer) -> None:
     assert not page.abstained
     assert page.qtype == "treatment"
+    assert page.ask == "treatment"
     assert page.bottom_line
     keys = [section.key for section in page.sections]
-    assert {"pitfalls", "refractory"} <= set(keys)
+    # A management question gets the work-up and what to avoid, besides the treatment.
+    assert {"workup", "first_line", "avoid", "alternatives"} <= set(keys)
     numbers = {reference.number for reference in page.references}
     for statement in page.statements():
         assert statement.citations and set(statement.citations) <= numbers
@@ -62,9 +64,10 @@ def test_management_page_has_cited_sections(page: Answer) -> None:
 def test_sections_hold_the_right_sentences(page: Answer) -> None:
     by_key = {s.key: " ".join(x.text for x in s.statements) for s in page.sections}
     everything = " ".join(_texts(page))
-    assert "magnetic resonance imaging of the spine" in everything
-    assert "plasma exchange" in by_key["refractory"]
-    assert "methylprednisolone" in everything
+    assert "magnetic resonance imaging of the spine" in by_key["workup"]
+    assert "plasma exchange" in everything
+    assert "tolvaprine" in by_key["avoid"]
+    assert "methylprednisolone" in " ".join(s.text for s in page.bottom_line)
 
 
 def test_numbers_and_negations_are_kept_verbatim(page: Answer) -> None:
@@ -91,8 +94,8 @@ def test_unrelated_evidence_is_not_used(page: Answer) -> None:
 
 
 def test_title_names_the_condition_and_the_type(page: Answer) -> None:
-    assert "Varnell" in page.title
-    assert page.title.endswith("Management Approach")
+    assert page.title == "Leg Weakness in Varnell Syndrome: Management"
+    assert page.focus[0] == "Varnell Syndrome"
 
 
 def test_references_are_numbered_by_first_use(page: Answer) -> None:
@@ -171,3 +174,41 @@ def test_patient_page_is_plain_and_has_no_dosing(answerer: Answerer) -> None:
     for statement in answer.statements():
         assert not re.search(r"\b\d+(\.\d+)? ?(mg|g)(/(kg|m2))?\b", statement.text)
     assert answer.see_doctor
+
+
+def test_a_dose_question_opens_with_the_dose(answerer: Answerer) -> None:
+    answer = answerer.ask("What dose of azathioprine is used for maintenance in Varnell syndrome?")
+    assert answer.ask == "dose"
+    assert not answer.abstained
+    assert "2 mg/kg daily" in answer.bottom_line[0].text
+    assert answer.title.endswith("Dosing")
+    for statement in answer.statements():  # a dose page shows doses of the asked drug only
+        assert "azathioprine" in statement.text.lower() or re.search(r"\d", statement.text)
+
+
+def test_statements_about_another_condition_are_never_shown(answerer: Answerer) -> None:
+    answer = answerer.ask("What is the first-line treatment of Varnell syndrome?")
+    assert not answer.abstained
+    for reference in answer.references:
+        assert "quorn" not in reference.title.lower()
+    assert all("fever" not in s.text.lower() for s in answer.statements())
+
+
+def test_a_drug_the_library_never_mentions_abstains(answerer: Answerer) -> None:
+    answer = answerer.ask("What is the dose of zorbinatide for Varnell syndrome?")
+    assert answer.abstained
+    assert answer.closest  # the closest sources are listed instead
+
+
+def test_a_grade_belongs_to_its_statement_not_to_the_reference(page: Answer) -> None:
+    assert all(reference.grade is None for reference in page.references)
+    grades = {s.grade for s in page.statements() if s.grade}
+    assert len(grades) >= 2  # one guideline, several grades
+
+
+def test_a_consumer_question_is_read_through_its_wording(answerer: Answerer) -> None:
+    answer = answerer.ask("hi, wat is the tretment for varnell syndrome?? thx")
+    assert answer.ask == "treatment"
+    assert answer.title.startswith("Varnell Syndrome")
+    assert not answer.abstained
+    assert all("varnell" in r.title.lower() for r in answer.references)

@@ -13,13 +13,10 @@ Words that only say what kind of answer is wanted ("management", "appropriate",
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
+from medoracle.query.presentations import Presentation, find_presentations, presentations
 from medoracle.retrieve.search import Topic
 
 __all__ = [
@@ -78,45 +75,11 @@ RELATIVE_IDF = 0.6
 
 
 @dataclass(frozen=True)
-class Presentation:
-    phrase: str
-    pattern: re.Pattern[str]
-    terms: tuple[str, ...]
-    focus: bool = False
-    severe: bool = False
-
-
-@dataclass(frozen=True)
 class Concept:
     label: str
     tokens: frozenset[str]
     weight: float
     kind: str  # "topic", "presentation" or "word"
-
-
-@cache
-def presentations() -> tuple[Presentation, ...]:
-    text = resources.files("medoracle.answer").joinpath("presentations.toml").read_text("utf-8")
-    return tuple(
-        Presentation(
-            phrase=entry["phrase"],
-            pattern=re.compile(entry["pattern"], re.IGNORECASE),
-            terms=tuple(entry["terms"]),
-            focus=bool(entry.get("focus", False)),
-            severe=bool(entry.get("severe", False)),
-        )
-        for entry in tomllib.loads(text)["presentation"]
-    )
-
-
-def find_presentations(question: str) -> list[tuple[Presentation, str]]:
-    """The presenting complaints named in `question`, each with the words that named it."""
-    found: list[tuple[Presentation, str]] = []
-    for presentation in presentations():
-        words = [match.group(0) for match in presentation.pattern.finditer(question)]
-        if words:
-            found.append((presentation, " ".join(words)))
-    return found
 
 
 def build_concepts(

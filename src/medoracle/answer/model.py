@@ -42,7 +42,8 @@ class AnswerAudience(StrEnum):
 
 class WarningKind(StrEnum):
     RED_FLAG = "red_flag"
-    OUTDATED_SOURCE = "outdated_source"
+    OUTDATED_SOURCE = "outdated_source"  # superseded, withdrawn or retracted
+    DATED_SOURCE = "dated_source"  # old enough to check for a newer edition: a footnote
     INSUFFICIENT_EVIDENCE = "insufficient_evidence"
     CONFLICTING_EVIDENCE = "conflicting_evidence"
     NOT_A_QUESTION = "not_a_question"
@@ -184,6 +185,10 @@ class Answer(BaseModel):
 
     question: str
     qtype: str
+    ask: str = Field("", description='what the question asks for: "dose", "treatment", ...')
+    focus: list[str] = Field(
+        default_factory=list, description="what the question is about, main subject first"
+    )
     title: str
     audience: AnswerAudience = AnswerAudience.CLINICIAN
     bottom_line: list[Statement] = Field(default_factory=list)

@@ -66,9 +66,12 @@ AUDIENCE_LABELS = {
     AnswerAudience.STUDENT: "Student",
     AnswerAudience.PATIENT: "Patient or caregiver",
 }
+# Shown as a short note under the references, not as a warning at the top of the page.
+_FOOTNOTES = (WarningKind.RED_FLAG, WarningKind.DATED_SOURCE)
 WARNING_LABELS = {
     WarningKind.RED_FLAG: "Red flag",
     WarningKind.OUTDATED_SOURCE: "Outdated source",
+    WarningKind.DATED_SOURCE: "Dated source",
     WarningKind.INSUFFICIENT_EVIDENCE: "Insufficient evidence",
     WarningKind.CONFLICTING_EVIDENCE: "Conflicting evidence",
     WarningKind.NOT_A_QUESTION: "Not a question",
@@ -304,7 +307,7 @@ class _TextPage:
             self.add(f"Bottom line: {bottom}", code="1")
         for section in answer.sections:
             self.bullets(section.heading, map(self.statement, section.statements))
-        notices = [w for w in answer.warnings if w.kind != WarningKind.RED_FLAG]
+        notices = [w for w in answer.warnings if w.kind not in _FOOTNOTES]
         if notices:
             self.bullets(
                 "Warnings",
@@ -322,6 +325,9 @@ class _TextPage:
             self.references("Closest sources in the library", answer.closest, numbered=False)
         if answer.references:
             self.references("References", answer.references, numbered=True)
+            for w in answer.warnings:
+                if w.kind == WarningKind.DATED_SOURCE:
+                    self.add(f"  {citation_marks(w.references)} {w.message}")
         self.gap()
         self.add(DISCLAIMERS[AnswerAudience(answer.audience)])
         return "\n".join(self.lines) + "\n"
@@ -390,7 +396,7 @@ def render_markdown(answer: Answer) -> str:
     for section in answer.sections:
         out += [f"### {_md(section.heading)}", "", *(f"- {said(s)}" for s in section.statements)]
         out.append("")
-    notices = [w for w in answer.warnings if w.kind != WarningKind.RED_FLAG]
+    notices = [w for w in answer.warnings if w.kind not in _FOOTNOTES]
     if notices:
         out += ["### Warnings", ""]
         for w in notices:
@@ -407,6 +413,12 @@ def render_markdown(answer: Answer) -> str:
         out += [*_md_references(answer.closest, numbered=False), ""]
     if answer.references:
         out += ["## References", "", *_md_references(answer.references, numbered=True), ""]
+        out += [
+            f"*{_md_marks(w.references)} {_md(w.message)}*"
+            for w in answer.warnings
+            if w.kind == WarningKind.DATED_SOURCE
+        ]
+        out += [""] if any(w.kind == WarningKind.DATED_SOURCE for w in answer.warnings) else []
     out += ["---", "", f"*{DISCLAIMERS[AnswerAudience(answer.audience)]}*"]
     return "\n".join(out).lstrip("\n") + "\n"
 

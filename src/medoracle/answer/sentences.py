@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["display_text", "grade_marker", "is_self_contained"]
+__all__ = [
+    "display_text",
+    "grade_marker",
+    "is_clinical",
+    "is_self_contained",
+    "source_markers",
+]
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -69,14 +75,72 @@ _UNFINISHED = re.compile(
 )
 
 
+# Markers guidelines write inside or after a recommendation: "[new 2014]", "(II-2A)",
+# "[I, C]", "[IVC]", "(Evidence Quality: Grade B; Recommendation)", "(Strong recommendation,
+# moderate-quality evidence)", footnote marks ("metformin*", "†"). The grade they carry is
+# shown beside the statement instead.
+_INLINE_GRADE = re.compile(
+    r"\s*[\[(](?:"
+    r"(?:new|updated?|amended|revised|reworded|replaced|unchanged)(?: in)? \d{4}"
+    r"|(?:level|grade|class|strength|quality|loe|soe|cor)[^\])(]{0,60}"
+    r"|evidence(?: quality| level)?[^\])(]{0,80}"
+    r"|(?:strong|weak|conditional|moderate|high|low)[- ]"
+    r"(?:recommendation|quality|certainty)[^\])(]{0,80}"
+    r"|(?:recommendation|expert opinion|consensus|good practice point|gpp|gcp)[^\])(]{0,60}"
+    r"|[IV]{1,4}(?:-\d)?[, -]*[A-E]?[+-]?|[A-E][+-]?|\d[a-c]?[, -]*[A-E]?|[A-D]/[IV]{1,3}"
+    r")[\])]",
+    re.IGNORECASE,
+)
+# "Recommendation 18:", "Key Action Statement 2:", "R3:" in front of a recommendation;
+# "(LE 3a; GR B)" and "(Rostom et al., 2000)" after it.
+_LABEL_PREFIX = re.compile(
+    r"^\s*(?:recommendation|key action statement|statement|kas|r)\s*\d*[a-z]?\s*[:.)-]\s*",
+    re.IGNORECASE,
+)
+_LABELLED_GRADE = re.compile(
+    r"\s*\((?:LE|GR|LoE|SOR|QoE|GoR|NE|GRADE)\b[^()]{0,60}\)"
+    r"|\s*\([A-Z][A-Za-z'-]+(?: (?:et al\.?|and [A-Z][A-Za-z'-]+))?,? (?:19|20)\d\d[a-z]?\)"
+)
+_FOOTNOTE = re.compile(r"(?<=[A-Za-z)])[*†‡§]+|\s[†‡§]")
+_GRADE_INSIDE = re.compile(
+    r"\b(?:grade|level|class)\s+([A-D][+-]?|[IV]{1,4}[a-c]?|\d[a-c]?)\b|^\s*([IV]{1,4}(?:-\d)?"
+    r"[, -]*[A-E]?|[A-E][+-]?|\d[A-D])\s*$",
+    re.IGNORECASE,
+)
+
+
+def source_markers(sentence: str) -> tuple[str, str | None]:
+    """The sentence without its inline grade and footnote markers, and the first grade those
+    markers gave ("B", "II-2A"), if any."""
+    grade: str | None = None
+    for match in _INLINE_GRADE.finditer(sentence):
+        inner = match.group(0).strip(" [()]")
+        found = _GRADE_INSIDE.search(inner)
+        if grade is None and found:
+            grade = (found.group(1) or found.group(2) or "").strip() or None
+        elif grade is None and re.match(r"(?:strong|weak|conditional)\b", inner, re.IGNORECASE):
+            grade = inner[:1].upper() + inner[1:]
+    for match in _LABELLED_GRADE.finditer(sentence):
+        found = re.search(r"\bGR\s*:?\s*([A-D])\b", match.group(0))
+        if found and grade is None:
+            grade = found.group(1)
+    text = _INLINE_GRADE.sub("", sentence)
+    text = _LABELLED_GRADE.sub("", text)
+    text = _LABEL_PREFIX.sub("", text, count=1)
+    text = _FOOTNOTE.sub("", text)
+    text = re.sub(r"\s+([.,;:])", r"\1", text)
+    return " ".join(text.split()), grade
+
+
 def display_text(sentence: str) -> str:
-    """The sentence as shown: one line, markup and grade marker removed, first letter
-    capitalised; its words, numbers and negations exactly as the source has them."""
+    """The sentence as shown: one line, markup, grade and source markers removed, first
+    letter capitalised; its words, numbers and negations exactly as the source has them."""
     text = " ".join(sentence.split())
     text = _MARKUP.sub("", text)
     text = _BULLET.sub("", text)
     text = _GRADE_PREFIX.sub("", text, count=1)
     text = _CONNECTIVE.sub("", text, count=1)
+    text, _ = source_markers(text)
     text = " ".join(text.split()).strip(" ;,")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -84,17 +148,78 @@ def display_text(sentence: str) -> str:
 
 
 def grade_marker(sentence: str) -> str | None:
-    """The grade a guideline wrote in front of a recommendation ("A - ..."), if any."""
+    """The grade a guideline wrote in front of ("A - ...") or inside ("... [II, C].") a
+    recommendation, if any."""
     match = _GRADE_PREFIX.match(_BULLET.sub("", " ".join(sentence.split())))
     if match is None:
-        return None
+        return source_markers(sentence)[1]
     return match.group(0).strip(" -\u2013\u2014:)") or None
+
+
+# Sentences that point elsewhere instead of saying something: "see the NGC summary of...",
+# "refer to the original guideline", "(see Table 2)", "as described above".
+_CROSS_REFERENCE = re.compile(
+    r"\bsee (?:the |also |section |table |figure |appendix |below|above|box |algorithm |"
+    r"annex |chapter |recommendation |the original|the full|the ngc|the related|"
+    r"the \w+ (?:guideline|summary|section|field))"
+    r"|\brefer(?:red)? to (?:the |section |table |appendix )"
+    r"|\b(?:ngc|national guideline clearinghouse)\b"
+    r"|\b(?:described|discussed|listed|shown|outlined|detailed|presented) "
+    r"(?:above|below|earlier|later|in (?:the |section|table|appendix))"
+    r"|\bthe following\b|\bas follows\b|\b(?:original|full) guideline (?:document|text)\b"
+    r"|\bfield\b.{0,30}\b(?:below|above)\b"
+    r"|\bin (?:this|the present) (?:guideline|document|summary|section)\b",
+    re.IGNORECASE,
+)
+# Study protocols and the trial's own conduct say nothing about care.
+_PROTOCOL = re.compile(
+    r"\bwill (?:be )?(?:randomi[sz]ed|recruited|enrolled|assessed|measured|evaluated|receive|"
+    r"undergo|compare|investigate|examine|determine|include)\b"
+    r"|\b(?:primary|secondary) (?:end ?points?|outcomes?(?: measures?)?) "
+    r"(?:is|are|was|were|will|included)\b"
+    r"|\btrial registration\b|\bregistered (?:at|with|in)\b|\bisrctn\b|\bnct\d"
+    r"|\b(?:were|was) randomi[sz]ed (?:to|into|in a)\b|\bsample size\b|\bpower calculation\b"
+    r"|\b(?:double|single)[- ]blind(?:ed)?,? (?:randomi[sz]ed|placebo)",
+    re.IGNORECASE,
+)
+# Experiments in animals or cells do not answer a clinical question.
+_ANIMAL = re.compile(
+    r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|hamsters?|guinea pigs?|piglets?|porcine|"
+    r"canine|feline|bovine|ovine|monkeys?|macaques?|primates?|zebrafish|drosophila|"
+    r"in vitro|ex vivo|cell lines?|cultured (?:cells|neurons)|animal (?:models?|studies|study|"
+    r"experiments?)|xenografts?|knock-?out|transgenic|preclinical|pre-clinical)\b",
+    re.IGNORECASE,
+)
+
+
+def is_clinical(text: str) -> bool:
+    """Whether a sentence says something about care: not a pointer to another document, not
+    a study protocol, not an animal or cell experiment."""
+    return not (_CROSS_REFERENCE.search(text) or _PROTOCOL.search(text) or _ANIMAL.search(text))
+
+
+# A sentence says something: it holds an auxiliary or modal, a past participle, or one of
+# the verbs clinical sentences are made of. A list item ("Atypical or recurrent febrile
+# UTI.") holds none.
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|cannot|could|may|might|"
+    r"must|shall|should|will|would|\w{3,}ed|include[sd]?|cause[sd]?|occurs?|affects?|"
+    r"recommends?|suggests?|reduces?|increases?|decreases?|leads?|helps?|needs?|requires?|"
+    r"contains?|appears?|develops?|results?|improves?|prevents?|consider|offer|use|give|"
+    r"treat|start|avoid|take|refer|perform|measure|assess|monitor|continue|stop|seek|call|"
+    r"see|ask|tell|check|keep|make|get|try|discuss|provide|ensure|obtain|administer|"
+    r"prescribe|repeat|screen|test|remain|becomes?|seems?|means?|shows?|works?|lasts?|"
+    r"goes|comes|depends?|varies|differs?|consists?|involves?|allows?)\b",
+    re.IGNORECASE,
+)
 
 
 def is_self_contained(text: str) -> bool:
     """Whether `text` (already through `display_text`) can stand alone on a page."""
     words = _WORD.findall(text)
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return False
+    if not _VERB.search(re.sub(r"\([^()]*\)", " ", text)):
         return False
     if text.endswith(("?", ":")) or not text[0].isalnum():
         return False

@@ -14,7 +14,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
-from medoracle.answer.compose import Composer
+from medoracle.answer.compose import ExtractiveComposer
 from medoracle.answer.model import (
     Answer,
     AnswerAudience,
@@ -24,12 +24,15 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
+from medoracle.answer.select import TextTools
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.errors import ConfigError
+from medoracle.query.analysis import Analyser
 from medoracle.query.understand import MAX_CHARS, normalise
+from medoracle.retrieve.evidence import gather
 from medoracle.retrieve.search import Retriever
-from medoracle.retrieve.service import open_retriever
+from medoracle.retrieve.service import index_dir, open_retriever
 from medoracle.settings import Settings
 
 __all__ = ["Answerer", "Screened", "open_answerer", "screen_question"]
@@ -105,13 +108,22 @@ _LANGUAGE = (
 class Answerer:
     """Answers questions over one library; build with `open_answerer`."""
 
-    def __init__(self, settings: Settings, retriever: Retriever, library_version: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        library_version: str,
+        analyser: Analyser | None = None,
+    ) -> None:
         from medoracle.answer.readability import sentence_grade
         from medoracle.answer.verify import Verifier
 
         self.settings = settings
         self.retriever = retriever
-        self.composer = Composer(retriever, settings.answer, library_version)
+        self.analyser = analyser or load_analyser(settings, retriever)
+        tools = text_tools(retriever)
+        tools.drug_words = self.analyser.entities.drug_words()
+        self.composer = ExtractiveComposer(settings.answer, tools, library_version)
         encoder = getattr(retriever.dense, "encoder", None)
         self.verifier = Verifier(encoder)
         configured = settings.answer.support_floor
@@ -137,12 +149,24 @@ class Answerer:
         if screened.refusal is not None:
             return self._refusal(screened, audience)
         flag = check(screened.text)
-        answer, _ = self.composer.compose(
-            screened.text,
-            audience,
+        analysed = time.perf_counter()
+        analysis = self.analyser.analyse(screened.text)
+        if context.strip():
+            analysis = analysis.with_context(self.analyser.analyse(context))
+        understood_ms = _ms(analysed)
+        evidence = gather(
+            self.retriever,
+            analysis,
+            documents=self.settings.answer.documents,
+            patient=audience is AnswerAudience.PATIENT,
             context=context,
+        )
+        answer = self.composer.compose(
+            evidence,
+            audience,
             sentence_grade=self.sentence_grade if audience is AnswerAudience.PATIENT else None,
         )
+        answer.provenance.timings_ms["understand"] = understood_ms
         verify_started = time.perf_counter()
         answer = self._verified(answer)
         answer.provenance.settings["support_floor"] = self.floor
@@ -217,6 +241,47 @@ class Answerer:
             warnings=[Warning(kind=WarningKind.NOT_A_QUESTION, message=screened.refusal or "")],
             provenance=Provenance(library_version=self.library_version),
         )
+
+
+def load_analyser(settings: Settings, retriever: Retriever) -> Analyser:
+    """The question reader over this library: its vocabulary (cached by the library's change
+    cursor) for spelling, its passage counts to choose among senses and names."""
+    from medoracle.corpus.store import Library
+    from medoracle.query.spelling import VOCABULARY_NAME, library_vocabulary
+
+    cursor = Library(settings.library_path, retriever.conn).change_cursor()
+    path = index_dir(settings) / VOCABULARY_NAME
+    vocabulary = library_vocabulary(retriever.conn, path, cursor)
+    return Analyser.load(
+        settings.resolved_data_dir(), settings.cache_dir, vocabulary, retriever.lexical.doc_freq
+    )
+
+
+def text_tools(retriever: Retriever) -> TextTools:
+    """The tokenizer, IDF and encoder of the retriever's indexes, cached for the composer."""
+    lexical = retriever.lexical
+    token_cache: dict[str, frozenset[str]] = {}
+    idf_cache: dict[str, float] = {}
+
+    def tokens(text: str) -> frozenset[str]:
+        found = token_cache.get(text)
+        if found is None:
+            if len(token_cache) > 50_000:
+                token_cache.clear()
+            found = token_cache[text] = frozenset(lexical.tokens(text))
+        return found
+
+    def idf(words: frozenset[str]) -> dict[str, float]:
+        missing = [w for w in words if w not in idf_cache]
+        if missing:
+            if len(idf_cache) > 200_000:
+                idf_cache.clear()
+            idf_cache.update(lexical.idf(missing))
+        return {w: idf_cache[w] for w in words}
+
+    encoder = getattr(retriever.dense, "encoder", None)
+    encode = encoder.encode if encoder is not None else None
+    return TextTools(tokens, idf, encode)
 
 
 def _audience(value: AnswerAudience | str) -> AnswerAudience:

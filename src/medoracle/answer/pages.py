@@ -1,0 +1,152 @@
+"""Page shapes per ask, loaded from `pages.toml` through a validating model.
+
+A `PageSpec` says what answers an ask (the cues a sentence must match), what the bottom line
+must hold, and which sections a page of that ask may show.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medoracle.query.asks import Ask
+
+__all__ = ["MANAGEMENT", "PageSpec", "SectionSpec", "page_for"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    heading: str
+    order: int = Field(ge=1, le=20)
+    max: int = Field(ge=1, le=10)
+    cues: list[str] = Field(min_length=1)
+
+
+class _Page(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    fallback: str
+    drug_answers: bool = False
+    answers: list[str] = Field(min_length=1)
+    not_answers: list[str] = Field(default_factory=list)
+    titles: list[str] = Field(default_factory=list)
+    section_answers: list[str] = Field(default_factory=list)
+    bottom: list[str] = Field(default_factory=list)
+    sections: list[_Section] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    heading: str
+    order: int
+    max: int
+    cues: tuple[re.Pattern[str], ...]
+
+    def claims(self, text: str) -> bool:
+        return any(cue.search(text) for cue in self.cues)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # the ask, or "management" for a treatment question about managing a patient
+    ask: Ask
+    title: str
+    fallback: str
+    drug_answers: bool
+    answers: tuple[re.Pattern[str], ...]
+    not_answers: tuple[re.Pattern[str], ...]
+    titles: tuple[re.Pattern[str], ...]
+    section_answers: tuple[str, ...]
+    bottom: tuple[re.Pattern[str], ...]
+    sections: tuple[SectionSpec, ...]
+    intervention: re.Pattern[str]
+
+    def answers_ask(self, text: str, section: str = "") -> bool:
+        """Whether a sentence (or its passage's section heading) answers this ask."""
+        if self.refuses(text):
+            return False
+        if any(cue.search(text) for cue in self.answers):
+            return True
+        return bool(section) and section.startswith(self.section_answers or ("\0",))
+
+    def source_answers(self, title: str) -> bool:
+        """Whether a source's title says it was written to answer this ask."""
+        return any(cue.search(title) for cue in self.titles)
+
+    def refuses(self, text: str) -> bool:
+        return any(cue.search(text) for cue in self.not_answers)
+
+    def can_lead(self, text: str) -> bool:
+        return any(cue.search(text) for cue in self.bottom)
+
+    def section_of(self, text: str) -> str:
+        for spec in self.sections:
+            if spec.claims(text):
+                return spec.key
+        return self.fallback
+
+
+@cache
+def _pages() -> dict[str, PageSpec]:
+    raw = tomllib.loads(
+        resources.files("medoracle.answer").joinpath("pages.toml").read_text("utf-8")
+    )
+    shared: dict[str, str] = raw.pop("shared")
+
+    def compiled(pattern: str) -> re.Pattern[str]:
+        for name, value in shared.items():
+            pattern = pattern.replace("${" + name + "}", value)
+        return re.compile(pattern, re.IGNORECASE)
+
+    pages: dict[str, PageSpec] = {}
+    for name, body in raw.items():
+        ask = Ask.TREATMENT if name == MANAGEMENT else Ask(name)
+        page = _Page.model_validate(body)
+        sections = tuple(
+            SectionSpec(s.key, s.heading, s.order, s.max, tuple(compiled(c) for c in s.cues))
+            for s in page.sections
+        )
+        if page.fallback not in {s.key for s in sections}:
+            raise ValueError(f"pages.toml [{name}]: fallback {page.fallback!r} is no section")
+        answers = tuple(compiled(c) for c in page.answers)
+        pages[name] = PageSpec(
+            name=name,
+            ask=ask,
+            title=page.title,
+            fallback=page.fallback,
+            drug_answers=page.drug_answers,
+            answers=answers,
+            not_answers=tuple(compiled(c) for c in page.not_answers),
+            titles=tuple(compiled(c) for c in page.titles),
+            section_answers=tuple(page.section_answers),
+            bottom=tuple(compiled(c) for c in page.bottom) or answers,
+            sections=sections,
+            intervention=compiled("${intervention}"),
+        )
+    missing = {a.value for a in Ask} - set(pages)
+    if missing:
+        raise ValueError(f"pages.toml has no page for {sorted(missing)}")
+    return pages
+
+
+MANAGEMENT = "management"
+# A treatment question that asks how to manage a patient wants the work-up too.
+_MANAGING = re.compile(
+    r"\b(?:manag(?:e|ed|ing|ement)|approach(?:es)? to|work-?up|what (?:should|to) (?:i|we) do)\b",
+    re.IGNORECASE,
+)
+
+
+def page_for(ask: Ask, question: str = "") -> PageSpec:
+    """The page shape for `ask`; a treatment question worded as management gets the
+    management page."""
+    if ask is Ask.TREATMENT and _MANAGING.search(question):
+        return _pages()[MANAGEMENT]
+    return _pages()[ask.value]

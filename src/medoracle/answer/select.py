@@ -1,0 +1,471 @@
+"""From numbered evidence to the statements a page shows: relevance first, then sections.
+
+    every sentence of the evidence
+      -> about the focus?  (its source's title or topics, its passage or itself name it)
+      -> answers the ask?  (the page's cues for a dose, a test, a harm...)
+      -> says something on its own about care? (no fragment, pointer, protocol, animal study)
+      -> relevant enough? (the learned model's probability over the floor)
+      -> sections of the ask's page, near-duplicates out, the bottom line first
+
+Nothing reaches a page on word overlap alone: a sentence about another condition that
+happens to share the question's words fails the focus test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from medoracle.answer.concepts import Concept, coverage
+from medoracle.answer.pages import PageSpec
+from medoracle.answer.relevance import RelevanceModel, SentenceView, features_of
+from medoracle.answer.sentences import display_text, grade_marker, is_clinical, is_self_contained
+from medoracle.query.analysis import FocusTerm, QuestionAnalysis, names_in
+from medoracle.query.asks import Ask
+from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence
+
+__all__ = [
+    "Candidate",
+    "Featured",
+    "TextTools",
+    "bottom_line",
+    "candidates",
+    "featurize",
+    "select_sections",
+]
+
+_OPERATIONS = ("ectomy", "plasty", "otomy", "ostomy", "pexy", "rrhaphy")
+# Share of its score a candidate loses for each statement its section already shows.
+SECTION_SATURATION = 0.08
+# Asks whose page is about a drug: a sentence must name it (or its passage must).
+_DRUG_ASKS = (Ask.DOSE, Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
+_FIELD_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
+# Age groups that exclude each other: a sentence only about children does not answer a
+# question about adults.
+_YOUNG = re.compile(
+    r"\b(?:child|children|childhood|paediatric|pediatric|infants?|neonat\w*|newborns?|"
+    r"toddlers?|babies|baby|adolescents?|teenagers?|school[- ]age\w*)\b",
+    re.IGNORECASE,
+)
+_GROWN = re.compile(r"\b(?:adults?|elderly|older (?:adults|people|patients)|aged \d\d)\b")
+PATIENT_MAX_SENTENCE_GRADE = 13.0
+_LABEL = re.compile(r"^[A-Z][\w /()-]{0,30}:\s")
+
+
+@dataclass
+class TextTools:
+    """What the composer may use on text: the index's tokenizer and IDF, and the encoder.
+    None of these searches or reads the library."""
+
+    tokens: Callable[[str], frozenset[str]]
+    idf: Callable[[frozenset[str]], dict[str, float]]
+    encode: Callable[[list[str]], np.ndarray] | None = None
+    drug_words: frozenset[str] = frozenset()
+
+    def names_drug(self, key: str) -> bool:
+        """Whether a sentence (as a matching key) names a drug from the dictionary."""
+        return any(word in self.drug_words for word in key.split())
+
+    def intervenes(self, key: str, text: str, page: PageSpec) -> bool:
+        """Whether a sentence names a drug (dictionary), a class of drugs or a procedure
+        (an operation's suffix, or the page's `intervention` cues)."""
+        words = key.split()
+        if any(w in self.drug_words or w.endswith(_OPERATIONS) for w in words):
+            return True
+        return bool(page.intervention.search(key))
+
+
+@dataclass
+class Candidate:
+    sentence: EvidenceSentence
+    document: EvidenceDocument
+    text: str  # as shown
+    quote: str  # as the source has it
+    grade: str | None
+    features: dict[str, float]
+    probability: float
+    logit: float = 0.0
+    score: float = 0.0
+    section: str = ""
+    drug: bool = False  # names a drug from the dictionary
+    tokens: frozenset[str] = frozenset()
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def on_focus(self) -> bool:
+        return self.features["sent_focus"] > 0 or self.document.focus >= 1.0
+
+
+@dataclass
+class Featured:
+    """A clean sentence of the evidence with its relevance features."""
+
+    sentence: EvidenceSentence
+    document: EvidenceDocument
+    text: str
+    key: str
+    features: dict[str, float]
+    passes: bool  # passes the focus, population, drug and ask tests
+
+
+def featurize(
+    evidence: Evidence,
+    page: PageSpec,
+    tools: TextTools,
+    concepts: list[Concept],
+    *,
+    gate: bool = True,
+    patient: bool = False,
+    sentence_grade: Callable[[str], float] | None = None,
+) -> list[Featured]:
+    """Every clean sentence (self-contained, about care, not a duplicate) with its features;
+    with `gate`, only those that pass the focus, population, drug and ask tests."""
+    analysis = evidence.analysis
+    patient = patient or analysis.consumer  # a consumer's question: patient pages first
+    main = analysis.main
+    others = tuple(t for t in analysis.focus[1:] if t.kind != "term")
+    populations = tuple(p.terms for p in analysis.populations if p.name not in ("women", "men"))
+    passage_keys: dict[int, str] = {}
+    kept: list[tuple[EvidenceSentence, EvidenceDocument, str, str, SentenceView, bool]] = []
+    seen: set[str] = set()
+    for sentence in evidence.sentences:
+        document = evidence.document(sentence.document)
+        if gate and sentence.kind == "field" and analysis.ask not in _FIELD_ASKS:
+            continue
+        key = names_in(sentence.quote)
+        if key in seen:
+            continue
+        seen.add(key)
+        passage_key = passage_keys.get(sentence.pid)
+        if passage_key is None:
+            passage_key = names_in(evidence.passages.get(sentence.pid, ""))
+            passage_keys[sentence.pid] = passage_key
+        # The cheap tests first: most sentences of the evidence are about something else.
+        about = (
+            (sentence.kind != "field" or analysis.ask in _FIELD_ASKS)
+            and _about_focus(main, document, key, passage_key)
+            and not _other_population(analysis, key)
+            and _names_drugs(analysis, key, passage_key, document.key)
+        )
+        if gate and not about:
+            continue
+        text = display_text(sentence.quote)
+        if not text:
+            continue
+        intervention = tools.intervenes(key, text, page)
+        passes = about and _answers(page, text, sentence, intervention)
+        if gate and not passes:
+            continue
+        if not is_clinical(text) or not is_self_contained(text):
+            continue
+        if patient and sentence_grade and sentence_grade(text) > PATIENT_MAX_SENTENCE_GRADE:
+            continue
+        view = SentenceView(
+            key=key,
+            passage_key=passage_key,
+            doc_key=document.key,
+            doc_focus=document.focus,
+            kind=sentence.kind,
+            level=document.level,
+            graded=bool(sentence.grade or grade_marker(sentence.quote)),
+            rank=document.rank,
+            patient_source=document.patient,
+            year=document.year,
+            words=len(text.split()),
+            text=text,
+            section=sentence.section,
+            intervention=intervention,
+            title=document.title,
+        )
+        kept.append((sentence, document, text, key, view, passes))
+    similarities = _similarities(evidence, tools, [k[2] for k in kept])
+    now = datetime.now(UTC).year
+    featured: list[Featured] = []
+    for (sentence, document, text, key, view, passes), similarity in zip(
+        kept, similarities, strict=True
+    ):
+        tokens = tools.tokens(text)
+        context = tools.tokens(f"{document.title} {sentence.section}")
+        covered, _ = coverage(concepts, tokens, context)
+        features = features_of(
+            view,
+            main=main,
+            others=others,
+            populations=populations,
+            page=page,
+            coverage=covered,
+            similarity=similarity,
+            consumer=analysis.consumer,
+            now=now,
+        )
+        featured.append(Featured(sentence, document, text, key, features, passes))
+    return featured
+
+
+def candidates(
+    evidence: Evidence,
+    page: PageSpec,
+    model: RelevanceModel,
+    tools: TextTools,
+    concepts: list[Concept],
+    *,
+    patient: bool = False,
+    sentence_grade: Callable[[str], float] | None = None,
+) -> list[Candidate]:
+    """Every sentence that passes the focus, ask, cleanliness and relevance tests, best
+    first. A consumer's question ranks patient information first, as the patient audience
+    does."""
+    prefer_patient = patient or evidence.analysis.consumer
+    found: list[Candidate] = []
+    for item in featurize(
+        evidence, page, tools, concepts, patient=patient, sentence_grade=sentence_grade
+    ):
+        logit = model.score(item.features)
+        probability = model.probability(item.features)
+        if probability < model.floor:
+            continue
+        tokens = tools.tokens(item.text)
+        candidate = Candidate(
+            sentence=item.sentence,
+            document=item.document,
+            text=item.text,
+            quote=" ".join(item.sentence.quote.split()),
+            grade=item.sentence.grade or grade_marker(item.sentence.quote),
+            features=item.features,
+            probability=probability,
+            logit=logit,
+            drug=tools.names_drug(item.key),
+            tokens=tokens,
+        )
+        candidate.weights = tools.idf(tokens)
+        candidate.score = _score(candidate, prefer_patient, sentence_grade)
+        candidate.section = page.section_of(item.text)
+        found.append(candidate)
+    found.sort(key=lambda c: -c.score)
+    return found
+
+
+def _other_population(analysis: QuestionAnalysis, key: str) -> bool:
+    """The sentence is about another age group than the one asked about, and not this one."""
+    asked = {p.name for p in analysis.populations}
+    young = bool(asked & {"children", "infants", "adolescents"})
+    grown = bool(asked & {"adults", "older adults"})
+    if young == grown:  # none asked, or both
+        return False
+    names_young = bool(_YOUNG.search(key))
+    names_grown = bool(_GROWN.search(key))
+    return (names_grown and not names_young) if young else (names_young and not names_grown)
+
+
+def _about_focus(
+    main: FocusTerm | None, document: EvidenceDocument, key: str, passage_key: str
+) -> bool:
+    """The source is about the focus, or the sentence names it. A question with no named
+    subject ("term" focus) needs the words nearby."""
+    if main is None:
+        return True
+    if main.kind == "term":
+        return main.named_in(key) or main.named_in(passage_key) or document.focus > 0
+    if main.named_in(key):
+        return True
+    if _sibling(main, key):  # "hospital-acquired pneumonia" on a page about CAP
+        return False
+    if document.focus >= 1.0:
+        # A guideline, review or patient page named for the focus is about it throughout; a
+        # study naming it in its title may be about something else in it, so its passage
+        # must name the focus too.
+        return document.level <= 2 or document.patient or main.named_in(passage_key)
+    return document.focus >= 0.5 and main.broadly_named_in(key)
+
+
+# Words that may stand before a broader name without making it another condition.
+_NEUTRAL = frozenset(
+    "a an the of with for and or in to on by from at as is are was were had has have without "
+    "severe mild moderate low high severity acute chronic suspected confirmed possible "
+    "probable uncomplicated complicated recurrent early late adult adults child children "
+    "patients patient people women men elderly older young treated untreated".split()
+)
+
+
+def _sibling(main: FocusTerm, key: str) -> bool:
+    """Whether the sentence names a different kind of the focus's broader condition and not
+    the focus itself: "ventilator associated pneumonia" when CAP is asked about."""
+    names = [f" {name}" for name in main.names]
+    for broader in main.broader:
+        start = key.find(f" {broader} ")
+        while start >= 0:
+            before = key[:start].split()[-2:]
+            if before and before[-1] not in _NEUTRAL:
+                phrase = " ".join([*before, broader])
+                if not any(n.endswith(f" {phrase}") or n == f" {phrase}" for n in names):
+                    return True
+            start = key.find(f" {broader} ", start + 1)
+    return False
+
+
+def _names_drugs(analysis: QuestionAnalysis, key: str, passage_key: str, doc_key: str) -> bool:
+    """A dose, harm or interaction page is about the drugs asked: each must be named in the
+    sentence, its passage or its source's title."""
+    if analysis.ask not in _DRUG_ASKS or not analysis.drugs:
+        return True
+    nearby = f"{key} {passage_key} {doc_key}"
+    drugs = analysis.drugs if analysis.ask is Ask.INTERACTIONS else analysis.drugs[:1]
+    if not all(d.named_in(nearby) for d in drugs):
+        return False
+    return any(d.named_in(key) for d in drugs) or analysis.ask is Ask.DOSE
+
+
+def _answers(page: PageSpec, text: str, sentence: EvidenceSentence, intervention: bool) -> bool:
+    if page.refuses(text):
+        return False
+    return page.answers_ask(text, sentence.section) or (page.drug_answers and intervention)
+
+
+def _similarities(evidence: Evidence, tools: TextTools, texts: list[str]) -> list[float]:
+    if not texts or tools.encode is None or evidence.query_vector is None:
+        return [0.0] * len(texts)
+    vectors = tools.encode(texts)
+    return [float(v) for v in vectors @ evidence.query_vector]
+
+
+def _score(
+    candidate: Candidate, patient: bool, sentence_grade: Callable[[str], float] | None
+) -> float:
+    """Relevance first; evidence level, an explicit grade and a recommendation break ties.
+    A patient page prefers patient information and plain sentences."""
+    f = candidate.features
+    # The logit, not the probability: probabilities of strong candidates all sit near 1.
+    score = candidate.logit / 4 + 0.15 * f["level"] + 0.1 * f["graded"]
+    score += 0.1 * f["recommendation"] + 0.05 * f["sent_focus"]
+    if not candidate.document.current:
+        score -= 1.0
+    if patient:
+        score += 0.3 * f["patient_source"] + 0.1 * f["conclusion"]
+        if sentence_grade is not None:
+            score -= 0.05 * max(0.0, sentence_grade(candidate.text) - 8)
+    return score
+
+
+def bottom_line(
+    found: Sequence[Candidate], page: PageSpec, limit: int, overlap_limit: float
+) -> list[Candidate]:
+    """The strongest sentences that answer the question outright: on the focus, matching
+    the page's lead cue, graded guideline recommendations first; at most `limit`, from
+    different sections, the second only when nearly as strong."""
+    primary = min(page.sections, key=lambda spec: spec.order).key
+    leading = [
+        c
+        for c in found
+        if c.on_focus
+        and page.can_lead(c.text)
+        and (not page.drug_answers or c.features["intervention"])
+    ]
+    pool = leading or [c for c in found if c.on_focus][:3] or list(found[:1])
+
+    def strength(c: Candidate) -> float:
+        f = c.features
+        value = c.score + 0.25 * f["lead_cue"] + 0.2 * f["graded"] + 0.15 * f["sent_focus"]
+        value += 0.1 * f["secondary"] + 0.1 * f["population"]
+        if page.drug_answers:
+            value += 0.25 * f["intervention"] + 0.2 * _names_a_drug(c)
+        if page.ask is Ask.YES_NO:
+            value += 0.2 * f["conclusion"]
+        if page.ask is Ask.TREATMENT and _FIRST_LINE.search(c.text):
+            value += 0.2
+        if c.section == primary:
+            value += 0.3
+        elif c.section in _QUALIFIED:
+            value -= 0.3  # an answer for a special case does not lead the page
+        if page.ask is not Ask.YES_NO and _UNSETTLED.search(c.text):
+            value -= 0.4
+        value += 0.3 * f["doc_ask"]
+        return value
+
+    ranked = sorted(pool, key=lambda c: -strength(c))
+    chosen: list[Candidate] = []
+    for candidate in ranked:
+        if len(chosen) >= limit:
+            break
+        if chosen and (
+            strength(candidate) < 0.85 * strength(chosen[0])
+            or candidate.section == chosen[0].section
+            or any(overlap(candidate, c) >= overlap_limit for c in chosen)
+        ):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def _names_a_drug(candidate: Candidate) -> float:
+    return float(candidate.drug)
+
+
+_QUALIFIED = ("special", "alternatives", "avoid", "adjust", "cautions", "pitfalls", "caveats")
+_UNSETTLED = re.compile(
+    r"\b(?:insufficient evidence|evidence is insufficient|not well[- ](?:documented|studied)|"
+    r"unclear|unknown|remains? (?:controversial|uncertain))\b",
+    re.IGNORECASE,
+)
+_FIRST_LINE = re.compile(
+    r"\b(?:first[- ]line|drug of choice|treatment of choice|preferred|"
+    r"initial (?:treatment|therapy)|recommend\w*|should be (?:treated|offered|given))\b",
+    re.IGNORECASE,
+)
+
+
+def select_sections(
+    found: Sequence[Candidate],
+    page: PageSpec,
+    exclude: set[int],
+    *,
+    max_statements: int,
+    max_per_document: int,
+    overlap_limit: float,
+) -> dict[str, list[Candidate]]:
+    """Per section, the best statements without near-duplicates, within the page and
+    per-source bounds; greedy over all sections, each shown statement costing its section's
+    next candidate a little so one rich section does not crowd out the others."""
+    limits = {spec.key: spec.max for spec in page.sections}
+    queues: dict[str, list[Candidate]] = {key: [] for key in limits}
+    for candidate in found:
+        if id(candidate) not in exclude and candidate.section in queues:
+            queues[candidate.section].append(candidate)
+    chosen: dict[str, list[Candidate]] = {key: [] for key in limits}
+    picked = [c for c in found if id(c) in exclude]
+    per_doc: Counter[int] = Counter(c.document.number for c in picked)
+    total = 0
+    while total < max_statements:
+        best: tuple[float, str] | None = None
+        for key, queue in queues.items():
+            while queue and (
+                per_doc[queue[0].document.number] >= max_per_document
+                or any(overlap(queue[0], other) >= overlap_limit for other in picked)
+            ):
+                queue.pop(0)
+            if not queue or len(chosen[key]) >= limits[key]:
+                continue
+            value = queue[0].score * (1 - SECTION_SATURATION * len(chosen[key]))
+            if best is None or value > best[0]:
+                best = (value, key)
+        if best is None:
+            break
+        candidate = queues[best[1]].pop(0)
+        chosen[best[1]].append(candidate)
+        picked.append(candidate)
+        per_doc[candidate.document.number] += 1
+        total += 1
+    return chosen
+
+
+def overlap(a: Candidate, b: Candidate) -> float:
+    """IDF-weighted share of the lighter sentence's words found in the other: two
+    recommendations that differ only in the drug they name are not duplicates."""
+    if not a.weights or not b.weights:
+        return 0.0
+    shared = sum(a.weights[t] for t in a.tokens & b.tokens)
+    return shared / min(sum(a.weights.values()), sum(b.weights.values()))
