@@ -12,7 +12,7 @@ from medoracle.retrieve.search import MODES, Mode
 from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
 
-__all__ = ["eval_answers", "eval_retrieval"]
+__all__ = ["eval_answers", "eval_quality", "eval_relevance", "eval_retrieval"]
 
 
 def eval_retrieval(
@@ -67,3 +67,64 @@ def eval_answers(
     answerer = open_answerer(settings, reporter)
     report = evaluate_answers(answerer, dataset, questions, AnswerAudience(audience))
     return {"split": split, **report}
+
+
+def eval_relevance(
+    settings: Settings,
+    *,
+    split: str = "test",
+    fit: bool = False,
+    limit: int | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """Measure the sentence relevance model on one split (`eval relevance`); with `fit`,
+    first refit it on the dev splits and write its weights into the package."""
+    from medoracle.answer.relevance import load_model
+    from medoracle.answer.service import open_answerer
+    from medoracle.eval.relevance import build_examples, fit_model, score_examples, write_model
+
+    data_dir = settings.resolved_data_dir()
+    if data_dir is None:
+        raise ConfigError("no data folder: set MEDORACLE_DATA_DIR to the open datasets folder")
+    answerer = open_answerer(settings, reporter)
+    report: dict[str, Any] = {"split": split}
+    if fit:
+        dev = build_examples(answerer, data_dir, "dev", limit=limit)
+        hand = load_model()
+        bias, weights = fit_model(dev)
+        path = write_model(bias, weights, hand.floor, {})
+        fitted = load_model()
+        report["fitted"] = {"path": str(path), "pairs": len(dev), "bias": bias, "weights": weights}
+        report["dev"] = score_examples(dev, fitted)
+        report["dev_hand_weights"] = score_examples(dev, hand)
+    examples = build_examples(answerer, data_dir, split, limit=limit)
+    report["model"] = score_examples(examples, load_model())
+    return report
+
+
+def eval_quality(
+    settings: Settings,
+    *,
+    split: str = "test",
+    limit: int | None = None,
+    medlfqa: int | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """Answer pages on the project's question bank (`eval quality`); with `medlfqa`, also
+    must-have coverage on up to that many questions of each MedLFQA set."""
+    from medoracle.answer.service import open_answerer
+    from medoracle.eval.quality import bank_split, evaluate_quality
+
+    if split not in ("dev", "test", "all"):
+        raise ConfigError(f"unknown split {split!r}; expected dev, test or all")
+    questions = bank_split(split)[:limit]
+    answerer = open_answerer(settings, reporter)
+    report: dict[str, Any] = {"split": split, **evaluate_quality(answerer, questions)}
+    if medlfqa:
+        from medoracle.eval.medlfqa import evaluate_medlfqa
+
+        data_dir = settings.resolved_data_dir()
+        if data_dir is None:
+            raise ConfigError("no data folder: set MEDORACLE_DATA_DIR for the MedLFQA sets")
+        report["medlfqa"] = evaluate_medlfqa(answerer, data_dir, limit=medlfqa)
+    return report
