@@ -492,6 +492,19 @@ def eval_redflags_command(split: str, as_json: bool) -> None:
         _print_report(evaluate_redflags(split), as_json)
 
 
+@eval_group.command("screen")
+@click.option(
+    "--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_screen_command(split: str, as_json: bool) -> None:
+    """Precision and recall of the instruction screen on the project's labelled inputs."""
+    from medoracle.eval.screen import evaluate_screen
+
+    with _errors():
+        _print_report(evaluate_screen(split), as_json)
+
+
 @eval_group.command("qtype")
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print the results as JSON")

@@ -9,10 +9,7 @@ An `Answerer` opens the library, its indexes and the verifier once; `ask` is the
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
-from dataclasses import dataclass
 
 from medoracle.answer.compose import ExtractiveComposer
 from medoracle.answer.model import (
@@ -24,85 +21,18 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
+from medoracle.answer.screen import Screened, screen_question
 from medoracle.answer.select import TextTools
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.errors import ConfigError
 from medoracle.query.analysis import Analyser
-from medoracle.query.understand import MAX_CHARS, normalise
 from medoracle.retrieve.evidence import gather
 from medoracle.retrieve.search import Retriever
 from medoracle.retrieve.service import index_dir, open_retriever
 from medoracle.settings import Settings
 
 __all__ = ["Answerer", "Screened", "open_answerer", "screen_question"]
-
-# Text that gives the system orders instead of asking a medical question.
-_INSTRUCTIONS = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:instructions?|prompts?|rules|"
-    r"guidelines you|context|everything)\b"
-    r"|\b(?:system|developer) (?:prompt|message|instructions?)\b"
-    r"|\byou are (?:now )?(?:a|an|my|no longer)\b|\bact as (?:a|an|my)\b|\bpretend (?:to be|you)\b"
-    r"|\bjailbreak\w*\b|\bdo anything now\b|\bDAN mode\b|\bprint your\b|\breveal your\b",
-    re.IGNORECASE,
-)
-# Common function words of languages medoracle does not answer in, against English ones.
-_FOREIGN = frozenset(
-    "el la los las del que por para con una est es qué cómo cuál tratamiento enfermedad "
-    "le les des du une pour avec est quel quelle comment traitement maladie "
-    "der die das und ist wie was welche behandlung krankheit mit für "
-    "o os da do das dos uma com não qual como tratamento doença "
-    "il lo gli della che per con una è come quale trattamento malattia".split()
-)
-_ENGLISH = frozenset(
-    "the a an of to in for with is are what how which who when why can should does do my i "
-    "you it and or on at by from be treatment disease patient patients".split()
-)
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-@dataclass(frozen=True)
-class Screened:
-    """A question that passed screening, or the reason it was refused (`refusal`)."""
-
-    text: str
-    refusal: str | None = None
-
-
-def screen_question(question: str) -> Screened:
-    """Refuse what is not a medical question in English; raise on empty or huge input."""
-    text, truncated = normalise(question, max_chars=MAX_CHARS + 1)
-    if not text:
-        raise ConfigError("the question is empty: type a medical question")
-    if truncated or len(text) > MAX_CHARS:
-        raise ConfigError(
-            f"the question is too long: ask in at most {MAX_CHARS} characters "
-            "(a question, not a document)"
-        )
-    if _INSTRUCTIONS.search(text):
-        return Screened(
-            text,
-            "This looks like instructions rather than a medical question. medoracle only "
-            "answers medical questions, from its library of evidence.",
-        )
-    words = [w.lower() for w in _WORD.findall(text)]
-    letters = [ch for w in words for ch in w]
-    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
-    if letters and latin < 0.5 * len(letters):
-        return Screened(text, _LANGUAGE)
-    foreign = sum(w in _FOREIGN for w in words)
-    english = sum(w in _ENGLISH for w in words)
-    if foreign >= 2 and foreign > english:
-        return Screened(text, _LANGUAGE)
-    if not words:
-        return Screened(text, "Please ask a medical question in words.")
-    return Screened(text)
-
-
-_LANGUAGE = (
-    "medoracle answers questions in English only; its library is in English. "
-    "Please ask the question in English."
-)
 
 
 class Answerer:
