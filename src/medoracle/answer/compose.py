@@ -82,7 +82,7 @@ class ExtractiveComposer:
         timings = dict(evidence.timings_ms)
         started = time.perf_counter()
         analysis = evidence.analysis
-        page = page_for(analysis.ask, analysis.text)
+        page = page_for(analysis.ask, analysis.text, analysis.also)
         patient = audience is AnswerAudience.PATIENT
         found = candidates(
             evidence,
@@ -93,7 +93,7 @@ class ExtractiveComposer:
             patient=patient,
             sentence_grade=sentence_grade if patient else None,
         )
-        if patient or analysis.consumer:
+        if patient:
             found = _patient_first(found)
         timings["candidates"] = _ms(started)
         started = time.perf_counter()
@@ -208,8 +208,9 @@ class ExtractiveComposer:
         )
 
 
-# A consumer's page, or a patient's, is written from patient information when the library
-# has enough of it on the focus; clinical sources fill in only when it has not.
+# A patient's page is written from patient information when the library has enough of it on
+# the focus; clinical sources fill in only when it has not. (A consumer's question on a
+# clinician's page ranks patient information first but keeps the clinical sources.)
 PATIENT_SOURCES_ENOUGH = 3
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -52,6 +52,10 @@ class SectionSpec:
     def claims(self, text: str) -> bool:
         return any(cue.search(text) for cue in self.cues)
 
+    @property
+    def catch_all(self) -> bool:
+        return any(cue.pattern == "." for cue in self.cues)
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -67,21 +71,37 @@ class PageSpec:
     bottom: tuple[re.Pattern[str], ...]
     sections: tuple[SectionSpec, ...]
     intervention: re.Pattern[str]
+    also: tuple[PageSpec, ...] = ()  # the other asks of a compound question
 
     def answers_ask(self, text: str, section: str = "") -> bool:
-        """Whether a sentence (or its passage's section heading) answers this ask."""
-        if self.refuses(text):
+        """Whether a sentence (or its passage's section heading) answers this ask, or one of
+        the question's other asks."""
+        if self._answers_own(text, section):
+            return True
+        return any(other._answers_own(text, section) for other in self.also)
+
+    def _answers_own(self, text: str, section: str) -> bool:
+        if any(cue.search(text) for cue in self.not_answers):
             return False
         if any(cue.search(text) for cue in self.answers):
             return True
         return bool(section) and section.startswith(self.section_answers or ("\0",))
+
+    @property
+    def takes_drugs(self) -> bool:
+        """A named drug answers this page (or one of its other asks)."""
+        return self.drug_answers or any(other.drug_answers for other in self.also)
 
     def source_answers(self, title: str) -> bool:
         """Whether a source's title says it was written to answer this ask."""
         return any(cue.search(title) for cue in self.titles)
 
     def refuses(self, text: str) -> bool:
-        return any(cue.search(text) for cue in self.not_answers)
+        """The sentence never answers this question: its own ask refuses it and none of
+        the other asks takes it."""
+        if not any(cue.search(text) for cue in self.not_answers):
+            return False
+        return not any(other._answers_own(text, "") for other in self.also)
 
     def can_lead(self, text: str) -> bool:
         return any(cue.search(text) for cue in self.bottom)
@@ -91,6 +111,26 @@ class PageSpec:
             if spec.claims(text):
                 return spec.key
         return self.fallback
+
+    def with_also(self, others: tuple[PageSpec, ...]) -> PageSpec:
+        """This page for a compound question: each other ask gets one section (its page's
+        title as heading) before this page's catch-all sections."""
+        if not others:
+            return self
+        specific = [s for s in self.sections if not s.catch_all]
+        catch_all = [s for s in self.sections if s.catch_all]
+        extra = [
+            SectionSpec(
+                f"also-{other.name}",
+                other.title,
+                20 + index,
+                3,
+                tuple(cue for cue in other.answers if cue.pattern != "."),
+            )
+            for index, other in enumerate(others)
+            if any(cue.pattern != "." for cue in other.answers)
+        ]
+        return replace(self, sections=(*specific, *extra, *catch_all), also=others)
 
 
 @cache
@@ -144,9 +184,12 @@ _MANAGING = re.compile(
 )
 
 
-def page_for(ask: Ask, question: str = "") -> PageSpec:
-    """The page shape for `ask`; a treatment question worded as management gets the
-    management page."""
+def page_for(ask: Ask, question: str = "", also: tuple[Ask, ...] = ()) -> PageSpec:
+    """The page shape for `ask` (a treatment question worded as management gets the
+    management page), with sections for the question's other asks."""
     if ask is Ask.TREATMENT and _MANAGING.search(question):
-        return _pages()[MANAGEMENT]
-    return _pages()[ask.value]
+        page = _pages()[MANAGEMENT]
+    else:
+        page = _pages()[ask.value]
+    others = tuple(_pages()[a.value] for a in also if a is not ask)
+    return page.with_also(others)

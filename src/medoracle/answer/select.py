@@ -221,6 +221,14 @@ def candidates(
     first. A consumer's question ranks patient information first, as the patient audience
     does."""
     prefer_patient = patient or evidence.analysis.consumer
+    # Words every statement shares (the focus's names) say nothing about whether two
+    # statements say the same thing.
+    shared = frozenset(
+        token
+        for term in evidence.analysis.focus
+        for name in term.names[:4]
+        for token in tools.tokens(name)
+    )
     found: list[Candidate] = []
     for item in featurize(
         evidence, page, tools, concepts, patient=patient, sentence_grade=sentence_grade
@@ -240,9 +248,9 @@ def candidates(
             probability=probability,
             logit=logit,
             drug=tools.names_drug(item.key),
-            tokens=tokens,
+            tokens=tokens - shared,
         )
-        candidate.weights = tools.idf(tokens)
+        candidate.weights = tools.idf(candidate.tokens)
         candidate.score = _score(candidate, prefer_patient, sentence_grade)
         candidate.section = page.section_of(item.text)
         found.append(candidate)
@@ -323,7 +331,7 @@ def _names_drugs(analysis: QuestionAnalysis, key: str, passage_key: str, doc_key
 def _answers(page: PageSpec, text: str, sentence: EvidenceSentence, intervention: bool) -> bool:
     if page.refuses(text):
         return False
-    return page.answers_ask(text, sentence.section) or (page.drug_answers and intervention)
+    return page.answers_ask(text, sentence.section) or (page.takes_drugs and intervention)
 
 
 def _similarities(evidence: Evidence, tools: TextTools, texts: list[str]) -> list[float]:
@@ -398,6 +406,20 @@ def bottom_line(
         ):
             continue
         chosen.append(candidate)
+    if chosen and len(chosen) < limit and page.also:
+        # A compound question ("which antibiotic, and for how long?"): its second ask's
+        # strongest answer completes the bottom line.
+        other = page.also[0]
+        second = [
+            c
+            for c in found
+            if c not in chosen
+            and c.on_focus
+            and other.can_lead(c.text)
+            and not any(overlap(c, d) >= overlap_limit for d in chosen)
+        ]
+        if second:
+            chosen.append(max(second, key=strength))
     return chosen
 
 

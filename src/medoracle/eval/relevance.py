@@ -91,7 +91,7 @@ def _labelled(
     """Features of every clean sentence of `evidence`, labelled by `label_of(item)` (1, 0 or
     None to skip); negatives are sampled to at most NEGATIVES_PER_QUESTION."""
     composer = answerer.composer
-    page = page_for(evidence.analysis.ask, evidence.analysis.text)
+    page = page_for(evidence.analysis.ask, evidence.analysis.text, evidence.analysis.also)
     items = featurize(evidence, page, composer.tools, composer.concepts(evidence), gate=False)
     positives: list[Example] = []
     negatives: list[Example] = []

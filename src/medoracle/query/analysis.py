@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from medoracle.query.asks import Ask, classify_ask
+from medoracle.query.asks import Ask, classify_ask, other_asks
 from medoracle.query.consumer import (
     LayMatch,
     Population,
@@ -28,7 +28,7 @@ from medoracle.query.consumer import (
     strip_chat,
 )
 from medoracle.query.entities import EntityDictionary, EntityMatch, english_words
-from medoracle.query.mesh import mesh_key, natural_order
+from medoracle.query.mesh import american, mesh_key, natural_order
 from medoracle.query.presentations import find_presentations
 from medoracle.query.spelling import Correction, Speller
 from medoracle.query.understand import ParsedQuery, QueryResources, understand
@@ -69,7 +69,11 @@ INTENT_WORDS = frozenset(
     just really also any some than then into from after before during year years old month
     months week weeks day days difference between versus better compared protein
     wat wot r u ur pls plz thx ty abt bc cuz coz idk im dont cant wont hi hello hey thanks
-    doctor doc dr question help""".split()
+    doctor doc dr question help tonight today yesterday tomorrow morning night yet now soon
+    affects affect really normal okay ok bad good worse not no yes all very more most less
+    other such only own same so too but if because as until while at by into through again
+    further once anyway still even ever never every everything something anything nothing
+    like got""".split()
 )
 _NON_SUBJECT = frozenset(
     "pregnancy humans patients adult aged child infant women men female male mothers".split()
@@ -85,6 +89,11 @@ class FocusTerm:
     names: tuple[str, ...]  # matching keys (mesh_key form), the question's own words first
     trees: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()  # names of what it is a kind of ("pneumonia" for CAP)
+    position: int = 10_000  # the word of the question where it is first named
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(dict.fromkeys(map(american, self.names))))
+        object.__setattr__(self, "broader", tuple(dict.fromkeys(map(american, self.broader))))
 
     def named_in(self, key: str) -> bool:
         """Whether a text, as a matching key padded with spaces, names this term."""
@@ -101,6 +110,7 @@ class QuestionAnalysis:
     ask: Ask
     consumer: bool
     focus: tuple[FocusTerm, ...]  # the main subject first
+    also: tuple[Ask, ...] = ()  # the other asks of a compound question
     populations: tuple[Population, ...] = ()
     corrections: tuple[Correction, ...] = ()
     lay: tuple[LayMatch, ...] = ()
@@ -140,6 +150,7 @@ class QuestionAnalysis:
             original=self.original,
             text=self.text,
             ask=self.ask,
+            also=self.also,
             consumer=self.consumer,
             focus=focus,
             populations=populations,
@@ -181,7 +192,7 @@ def names_in(text: str) -> str:
     lowered = _POSSESSIVE.sub("", text.lower())
     if not lowered.isascii():  # accents off ("Barré" -> "barre"), other signs dropped
         lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-    return f" {_NOT_ALNUM.sub(' ', lowered).strip()} "
+    return f" {american(_NOT_ALNUM.sub(' ', lowered).strip())} "
 
 
 class Analyser:
@@ -237,6 +248,7 @@ class Analyser:
             original=question,
             text=text,
             ask=ask,
+            also=other_asks(text, ask, drugs),
             consumer=consumer,
             focus=tuple(focus),
             populations=tuple(populations),
@@ -252,31 +264,43 @@ class Analyser:
         words = mesh_key(parsed.text).split()
         matches = self.entities.find(parsed.text)
         for expansion in parsed.expansions:  # "SLE" names what its long form names
+            at = _word_at(words, expansion.short)
             for match in self.entities.find(expansion.long):
-                terms.append(self._entity_term(match, [], expansion.short.lower()))
+                term = self._entity_term(match, [], expansion.short.lower())
+                terms.append(replace(term, position=at))
         for match in matches:
             terms.append(self._entity_term(match, words))
         for item in lay:
             names = [mesh_key(t) for t in item.terms] + [mesh_key(item.words)]
-            terms.append(FocusTerm(item.label, item.kind, tuple(dict.fromkeys(names))))
+            at = len(mesh_key(parsed.text[: item.start]).split())
+            terms.append(FocusTerm(item.label, item.kind, tuple(dict.fromkeys(names)), position=at))
         for presentation, said in find_presentations(parsed.text):
             names = [mesh_key(said), *(mesh_key(t) for t in presentation.terms)]
-            terms.append(FocusTerm(_title(presentation.phrase), "symptom", tuple(names)))
+            at = _word_at(words, said)
+            label = _title(presentation.phrase)
+            terms.append(FocusTerm(label, "symptom", tuple(names), position=at))
         for mesh in parsed.mesh:
             if any(t.startswith(_PROCEDURE_TREES) for t in mesh.trees):
                 kind = "procedure"
             elif any(t.startswith(_DISEASE_TREES) for t in mesh.trees):
                 kind = "condition"
+            elif any(t.startswith(("D",)) for t in mesh.trees):
+                kind = "drug"
             else:
-                kind = "topic"
+                continue  # anatomy, organisms, phenomena: words of the question, not its subject
             name = natural_order(mesh.heading)
             matched = mesh_key(mesh.matched)
             if mesh_key(name) in _NON_SUBJECT or matched in _NON_SUBJECT:
                 continue
+            if matched in _GENERIC_NAMES or mesh_key(name) in _GENERIC_NAMES:
+                continue
             if all(word in _MODIFIERS or word in _NON_SUBJECT for word in matched.split()):
                 continue  # "acute" is no subject, whatever MeSH heading holds it
             heading_names = (mesh.matched, mesh_key(name))
-            terms.append(FocusTerm(_title(mesh.matched), kind, heading_names, mesh.trees))
+            at = _word_at(words, mesh.matched)
+            terms.append(
+                FocusTerm(_title(mesh.matched), kind, heading_names, mesh.trees, position=at)
+            )
         population_words = {mesh_key(p.words) for p in populations}
         terms = [t for t in terms if t.names and t.names[0] not in population_words]
         terms = _merged(terms)
@@ -284,7 +308,12 @@ class Analyser:
         for term in self._word_terms(parsed, claimed):
             if not terms or term.kind == "condition":  # "Varnell syndrome" no dictionary names
                 terms.append(term)
-        terms.sort(key=lambda t: KIND_ORDER.index(t.kind))
+        # The main subject: the most central kind (a condition named in lay words counts as
+        # a condition), then not a comorbidity ("a woman with hypertension has new AF"),
+        # then the first named.
+        subjects = [t for t in terms if t.kind in ("condition", "lay")]
+        demoted = {id(t) for t in subjects if _comorbidity(words, t, subjects)}
+        terms.sort(key=lambda t: (_TIER[t.kind], id(t) in demoted, t.position))
         return terms
 
     def _entity_term(self, match: EntityMatch, words: list[str], short: str = "") -> FocusTerm:
@@ -317,12 +346,12 @@ class Analyser:
             generic = _title(natural_order(match.name))
             said = _title(match.surface)
             label = generic if mesh_key(generic) == match.surface else f"{generic} ({said})"
-        elif short:
-            label = _title(natural_order(match.name))
+        elif short:  # "STEMI" as the question writes it, after its long form
+            label = f"{_title(natural_order(match.name))} ({short.upper()})"
         else:
             label = _title(_as_written(self._text, surface))
         unique = tuple(dict.fromkeys(n for n in names if n))[:MAX_NAMES]
-        return FocusTerm(label, match.kind, unique, match.trees, broader)
+        return FocusTerm(label, match.kind, unique, match.trees, broader, start)
 
     def _in_library(self, phrase: str) -> bool:
         return self.library_count is None or self.library_count(phrase) > 0
@@ -356,6 +385,35 @@ class Analyser:
         return [FocusTerm(_title(phrase), kind, names)]
 
 
+_TIER = {
+    "condition": 0, "lay": 0, "symptom": 1, "procedure": 2, "drug": 3, "topic": 4, "term": 5
+}  # fmt: skip
+# "a 74-year-old woman with hypertension": a condition that describes the patient.
+_PATIENT_NOUNS = frozenset(
+    "patient patients woman women man men adult adults child children person people boy girl "
+    "infant infants baby someone individual individuals old who".split()
+)
+
+
+def _word_at(words: list[str], phrase: str) -> int:
+    """The index of the first word of `phrase` in `words` (10,000 when absent)."""
+    target = mesh_key(phrase).split()
+    for index in range(len(words) - len(target) + 1):
+        if target and words[index : index + len(target)] == target:
+            return index
+    return 10_000
+
+
+def _comorbidity(words: list[str], term: FocusTerm, subjects: list[FocusTerm]) -> bool:
+    """A condition after "<patient> with" when another condition is named later."""
+    at = term.position
+    if at < 2 or at >= len(words) or words[at - 1] not in ("with", "has", "having"):
+        return False
+    if words[at - 2] not in _PATIENT_NOUNS and words[at - 1] == "with":
+        return False
+    return any(other.position > at for other in subjects if other is not term)
+
+
 def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
     """Terms that share a name are one term (the more central kind, the longer label); a term
     whose name lies inside another's ("pneumonia" in "community acquired pneumonia") becomes
@@ -372,7 +430,10 @@ def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
                     label = (other if term.kind == "lay" else term).label
                 names = tuple(dict.fromkeys([*other.names, *term.names]))[:MAX_NAMES]
                 broader = tuple(dict.fromkeys([*other.broader, *term.broader]))
-                merged[index] = FocusTerm(label, kind, names, other.trees or term.trees, broader)
+                at = min(term.position, other.position)
+                merged[index] = FocusTerm(
+                    label, kind, names, other.trees or term.trees, broader, at
+                )
                 break
             wider, narrower = _wider(term, other)
             if wider is not None and narrower is not None:
@@ -381,7 +442,12 @@ def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
                     break
                 broader = tuple(dict.fromkeys([*narrower.broader, *wider.names]))
                 merged[index] = FocusTerm(
-                    narrower.label, narrower.kind, narrower.names, narrower.trees, broader
+                    narrower.label,
+                    narrower.kind,
+                    narrower.names,
+                    narrower.trees,
+                    broader,
+                    min(term.position, other.position),
                 )
                 break
         else:
@@ -397,11 +463,13 @@ _DISEASE_NOUN = re.compile(
 _HEAD_NOUNS = frozenset(
     "cancer cancers tumor tumors tumour tumours disease diseases syndrome infection infections "
     "deficiency fever neoplasm neoplasms carcinoma lymphoma leukemia anemia dermatitis "
-    "arthritis hepatitis ulcer ulcers".split()
+    "arthritis hepatitis ulcer ulcers metastasis metastases recurrence".split()
 )
 _GENERIC_NAMES = frozenset(
     "infection infections disease diseases disorder disorders syndrome pain inflammation "
-    "bone bones blood heart skin lung lungs liver kidney brain cancer neoplasms".split()
+    "bone bones blood heart skin lung lungs liver kidney brain cancer neoplasms recurrence "
+    "neoplasm metastasis metastases laboratories laboratory virus viruses bacteria "
+    "bacterial infections emergencies wounds and injuries".split()
 )
 
 

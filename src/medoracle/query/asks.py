@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-__all__ = ["Ask", "AskRules", "ask_rules", "classify_ask"]
+__all__ = ["Ask", "AskRules", "ask_rules", "classify_ask", "other_asks"]
 
 
 class Ask(StrEnum):
@@ -54,6 +54,8 @@ class AskRules(BaseModel):
     default: Ask
     definition_fallback: str
     tie_order: list[Ask]
+    secondary_share: float = Field(0.6, gt=0, le=1)
+    secondary_least: float = Field(2.0, ge=0)
     cues: list[_Cue]
     _compiled: list[tuple[_Cue, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _fallback: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -90,6 +92,21 @@ class AskRules(BaseModel):
             return self.default
         return next(ask for ask in self.tie_order if totals[ask] == best)
 
+    def also(self, question: str, first: Ask, drugs: int = 0) -> tuple[Ask, ...]:
+        """The question's other asks ("which antibiotic, and for how long?"): those whose cues
+        score at least `secondary_share` of the best, strongest first, `first` left out."""
+        totals = self.scores(question, drugs)
+        best = max(totals.values())
+        if best <= 0:
+            return ()
+        others = [
+            ask
+            for ask in self.tie_order
+            if ask is not first
+            and totals[ask] >= max(self.secondary_least, self.secondary_share * best)
+        ]
+        return tuple(sorted(others, key=lambda a: -totals[a]))
+
 
 def _normalised(question: str) -> str:
     text = question.lower().replace("’", "'")
@@ -101,6 +118,11 @@ def _normalised(question: str) -> str:
 def ask_rules() -> AskRules:
     raw = resources.files("medoracle.query").joinpath("asks.toml").read_text("utf-8")
     return AskRules.model_validate(tomllib.loads(raw))
+
+
+def other_asks(question: str, first: Ask, drugs: int = 0) -> tuple[Ask, ...]:
+    """What else a compound question asks, besides `first`."""
+    return ask_rules().also(question, first, drugs)
 
 
 def classify_ask(question: str, drugs: int = 0) -> Ask:

@@ -121,13 +121,45 @@ def find_lay_terms(text: str) -> list[LayMatch]:
     return found
 
 
+# "my daughter is 28", "a 74-year-old", "(42)": a stated age decides the age group.
+_AGE = re.compile(
+    r"\b(\d{1,3})[- ]?(?:years?|yrs?|months?|weeks?)[- ]old\b|\b(\d{1,3})[- ]?(?:yo|y/o)\b"
+    r"|\b(?:is|aged?|age)\s+(\d{1,3})\b(?!\s*(?:%|percent|mg|kg|days?|weeks?|hours?|times))"
+    r"|\((\d{1,3})\)|\bi\s*(?:am|m)\s+(\d{1,3})\b|\bim\s+(\d{1,3})\b",
+    re.IGNORECASE,
+)
+_AGE_GROUPS = ("infants", "children", "adolescents", "adults", "older adults")
+
+
+def _age_group(text: str) -> str | None:
+    for match in _AGE.finditer(text):
+        age = int(next(g for g in match.groups() if g))
+        if "month" in match.group(0).lower() or "week" in match.group(0).lower():
+            return "infants"
+        if age >= 65 and age <= 120:
+            return "older adults"
+        if 18 <= age < 65:
+            return "adults"
+        if 12 <= age < 18:
+            return "adolescents"
+        if 1 <= age < 12:
+            return "children"
+    return None
+
+
 def find_populations(text: str) -> list[Population]:
-    """Who the question is about (children, pregnancy, older adults...), in table order."""
+    """Who the question is about (children, pregnancy, older adults...), in table order. A
+    stated age overrides the age group words suggest ("my daughter is 28")."""
     found: list[Population] = []
+    stated = _age_group(text)
     for pattern, entry in _rules().populations:
+        if stated and entry.name in _AGE_GROUPS and entry.name != stated:
+            continue
         match = pattern.search(text)
         if match is not None:
             found.append(Population(entry.name, tuple(entry.terms), match.group(0)))
+        elif entry.name == stated:
+            found.append(Population(entry.name, tuple(entry.terms), stated))
     return found
 
 

@@ -25,11 +25,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from medoracle.query.mesh import mesh_key
+from medoracle.query.mesh import american, mesh_key
 
 __all__ = ["EntityDictionary", "EntityMatch", "build_entities", "english_words"]
 
-FORMAT = 2
+FORMAT = 3
 CACHE_NAME = f"entities-v{FORMAT}.sqlite"
 MAX_WORDS = 6
 # Brand names and synonyms that are everyday English words ("today", "focus", "alert") are
@@ -90,7 +90,9 @@ def _package_pickle(package: str, name: str) -> dict[str, dict[str, Any]]:
 
 
 def _kind(trees: list[str]) -> str:
-    if trees and all(t.startswith("C23") for t in trees):
+    """A heading filed under signs and symptoms (C23) anywhere is a complaint: "cough" is
+    what the patient has, the disease behind it is what the page is about."""
+    if any(t.startswith("C23") for t in trees):
         return "symptom"
     return "condition"
 
@@ -203,6 +205,8 @@ class EntityDictionary:
             "JOIN canonicals c ON c.canonical = v.canonical WHERE v.key = ?",
             (key,),
         ).fetchone()
+        if row is None and american(key) != key:
+            return self.lookup(american(key))
         if row is None and len(key) > 4 and key.endswith("s") and not key.endswith("ss"):
             return self.lookup(key[:-1])
         if row is None:

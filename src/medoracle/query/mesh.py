@@ -30,6 +30,7 @@ __all__ = [
     "Descriptor",
     "MeshMatch",
     "MeshTree",
+    "american",
     "build_mesh",
     "mesh_key",
     "natural_order",
@@ -72,6 +73,38 @@ def mesh_key(text: str) -> str:
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     plain = re.sub(r"['’]s\b", "", plain)
     return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+# British spellings and their American forms, so that "haemodialysis" names what
+# "hemodialysis" names (only word parts that are unambiguous in medical text).
+_BRITISH = (
+    (re.compile(r"\bhaem"), "hem"),
+    (re.compile(r"(?<=[a-z])aem"), "em"),
+    (re.compile(r"\boe(?=(?:dem|soph|str|nophil))"), "e"),
+    (re.compile(r"(?<=[a-z])oea\b"), "ea"),
+    (re.compile(r"(?<=[a-z])oeic\b"), "eic"),
+    (re.compile(r"\bcoeliac\b"), "celiac"),
+    (re.compile(r"\bfoet"), "fet"),
+    (re.compile(r"paed"), "ped"),
+    (re.compile(r"\b(tum|behavi|lab|col|od|fav|vap)our"), r"\1or"),
+    (re.compile(r"\b(cent|lit|fib|met|calib)re\b"), r"\1er"),
+    (re.compile(r"isation\b"), "ization"),
+)
+
+
+_BRITISH_ANY = re.compile(
+    r"ae|oe(?:dem|soph|str|nophil)|oea\b|oeic\b|coeliac|foet|paed|our\b|"
+    r"(?:cent|lit|fib|met|calib)re\b|isation\b"
+)
+
+
+def american(key: str) -> str:
+    """A lower-case key with British spellings in American form."""
+    if not _BRITISH_ANY.search(key):
+        return key
+    for pattern, replacement in _BRITISH:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 def natural_order(heading: str) -> str:

@@ -27,6 +27,8 @@ VOCABULARY_NAME = f"vocabulary-v{FORMAT}.json.gz"
 MIN_LENGTH = 4
 # A word this many library passages hold is a word, not a typo.
 KNOWN_IN_LIBRARY = 5
+# A medical word this rare is checked against its neighbours like an everyday word.
+RARE_MEDICAL = 20
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
@@ -75,7 +77,15 @@ class Speller:
         words = [m.group(0).lower() for m in matches]
         replaced: dict[int, str] = {}
         for index, word in enumerate(words):
-            if len(word) < MIN_LENGTH or "'" in word or self._medical(word):
+            if len(word) < MIN_LENGTH or "'" in word:
+                continue
+            if self._medical(word):
+                # A rare medical word ("hart", a name in a title) may still be a slip for the
+                # word that makes a known name with its neighbour.
+                if self.medical.get(word, 0) < RARE_MEDICAL:
+                    fixed = self._in_context(words, index)
+                    if fixed and fixed != word:
+                        replaced[index] = fixed
                 continue
             if word in self.english:
                 fixed = self._in_context(words, index)
