@@ -435,10 +435,15 @@ def eval_quality_command(
 
 @eval_group.command("relevance")
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
-@click.option("--fit", is_flag=True, help="refit on the dev splits and write the weights first")
+@click.option(
+    "--fit",
+    type=click.Choice(["all", "relevance", "ranking"]),
+    default=None,
+    help="refit on the dev splits and write the weights first",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="at most N questions a set")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def eval_relevance_command(split: str, fit: bool, limit: int | None, as_json: bool) -> None:
+def eval_relevance_command(split: str, fit: str | None, limit: int | None, as_json: bool) -> None:
     """The sentence relevance model: ROC AUC and average precision on labelled pairs from
     BioASQ, PubMedQA, LiveQA and MEDIQA, against a word-overlap baseline."""
     from medoracle.eval.service import eval_relevance
@@ -447,7 +452,7 @@ def eval_relevance_command(split: str, fit: bool, limit: int | None, as_json: bo
         settings = _settings()
         report = _with_progress(
             lambda reporter: eval_relevance(
-                settings, split=split, fit=fit, limit=limit, reporter=reporter
+                settings, split=split, fit=fit or "", limit=limit, reporter=reporter
             )
         )
         _print_report(report, as_json)

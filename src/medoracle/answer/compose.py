@@ -137,6 +137,10 @@ class ExtractiveComposer:
             settings=self.settings.model_dump(),
         )
         title = make_title(analysis, page)
+        if analysis.unknown:
+            named = ", ".join(analysis.unknown)
+            reason = f"The library holds nothing on {named}: it cannot answer this question."
+            return self._abstain(evidence, title, audience, provenance, reason)
         if not found:
             return self._abstain(evidence, title, audience, provenance)
         settings = self.settings
@@ -180,7 +184,15 @@ class ExtractiveComposer:
         )
 
     def _abstain(
-        self, evidence: Evidence, title: str, audience: AnswerAudience, provenance: Provenance
+        self,
+        evidence: Evidence,
+        title: str,
+        audience: AnswerAudience,
+        provenance: Provenance,
+        reason: str = (
+            "The library does not cover this question: no source sentence about it answers "
+            "what was asked. The closest sources found are listed."
+        ),
     ) -> Answer:
         numbering = Numbering()
         for document in evidence.documents[:5]:
@@ -195,15 +207,7 @@ class ExtractiveComposer:
             audience=audience,
             abstained=True,
             closest=numbering.references(),
-            warnings=[
-                Warning(
-                    kind=WarningKind.INSUFFICIENT_EVIDENCE,
-                    message=(
-                        "The library does not cover this question: no source sentence about "
-                        "it answers what was asked. The closest sources found are listed."
-                    ),
-                )
-            ],
+            warnings=[Warning(kind=WarningKind.INSUFFICIENT_EVIDENCE, message=reason)],
             provenance=provenance,
         )
 

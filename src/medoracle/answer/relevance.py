@@ -47,6 +47,7 @@ RELEVANCE_FEATURES = (
     "ask_cue",  # the sentence (or its section) answers the kind of question asked
     "lead_cue",  # it can open the page (a dose for a dose question, an action...)
     "intervention",  # names a drug, a class of drugs or a procedure
+    "drug",  # names a drug from the dictionary
     "coverage",  # IDF-weighted share of the question's concepts it holds
     "similarity",  # dense cosine of sentence and question
     "rank",  # the document's search rank
@@ -92,6 +93,7 @@ class SentenceView:
     section: str
     intervention: bool = False
     title: str = ""
+    drug: bool = False
 
 
 def features_of(
@@ -133,6 +135,7 @@ def features_of(
         "ask_cue": float(page.answers_ask(view.text, view.section)),
         "lead_cue": float(page.can_lead(view.text)),
         "intervention": float(view.intervention),
+        "drug": float(view.drug),
         "coverage": coverage,
         "similarity": max(0.0, similarity),
         "level": (7 - view.level) / 6,
@@ -155,6 +158,9 @@ class _Weights(BaseModel):
     bias: float
     weights: dict[str, float]
     floor: float = Field(ge=0, le=1, description="least probability for a statement to be shown")
+    ranking: dict[str, float] | None = Field(
+        None, description="the ranking model over all features (bias under key 'bias')"
+    )
     fitted_on: str = ""
     metrics: dict[str, object] = Field(default_factory=dict)
 
@@ -164,10 +170,18 @@ class RelevanceModel:
     bias: float
     weights: Mapping[str, float]
     floor: float
+    ranking_bias: float = 0.0
+    ranking: Mapping[str, float] | None = None
 
     def score(self, features: Mapping[str, float]) -> float:
         """The model's logit; `probability` squashes it."""
         return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+
+    def rank(self, features: Mapping[str, float]) -> float:
+        """The ranking model's logit (relevance when no ranking model is fitted)."""
+        if self.ranking is None:
+            return self.score(features)
+        return self.ranking_bias + sum(self.ranking.get(k, 0.0) * v for k, v in features.items())
 
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.score(features)
@@ -182,9 +196,12 @@ def load_model() -> RelevanceModel:
     raw = resources.files("medoracle.answer").joinpath(_FILE).read_text("utf-8")
     data = _Weights.model_validate(json.loads(raw))
     unknown = set(data.weights) - set(RELEVANCE_FEATURES)
+    ranking = dict(data.ranking) if data.ranking is not None else None
+    bias = ranking.pop("bias", 0.0) if ranking is not None else 0.0
+    unknown |= set(ranking or {}) - set(FEATURES)
     if unknown:
         raise ValueError(f"{_FILE} weighs unknown features {sorted(unknown)}")
-    return RelevanceModel(data.bias, data.weights, data.floor)
+    return RelevanceModel(data.bias, data.weights, data.floor, bias, ranking)
 
 
 def model_path() -> Path:

@@ -45,6 +45,7 @@ SECTION_SATURATION = 0.08
 # Asks whose page is about a drug: a sentence must name it (or its passage must).
 _DRUG_ASKS = (Ask.DOSE, Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
 _FIELD_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
+_ABOUT_A_DRUG = (Ask.PREVENTION, Ask.YES_NO, Ask.COMPARISON)
 # Age groups that exclude each other: a sentence only about children does not answer a
 # question about adults.
 _YOUNG = re.compile(
@@ -90,6 +91,7 @@ class Candidate:
     features: dict[str, float]
     probability: float
     logit: float = 0.0
+    rank: float = 0.0  # the ranking model's logit
     score: float = 0.0
     section: str = ""
     drug: bool = False  # names a drug from the dictionary
@@ -181,6 +183,7 @@ def featurize(
             section=sentence.section,
             intervention=intervention,
             title=document.title,
+            drug=tools.names_drug(key),
         )
         kept.append((sentence, document, text, key, view, passes))
     similarities = _similarities(evidence, tools, [k[2] for k in kept])
@@ -247,6 +250,7 @@ def candidates(
             features=item.features,
             probability=probability,
             logit=logit,
+            rank=model.rank(item.features),
             drug=tools.names_drug(item.key),
             tokens=tokens - shared,
         )
@@ -318,10 +322,16 @@ def _sibling(main: FocusTerm, key: str) -> bool:
 
 def _names_drugs(analysis: QuestionAnalysis, key: str, passage_key: str, doc_key: str) -> bool:
     """A dose, harm or interaction page is about the drugs asked: each must be named in the
-    sentence, its passage or its source's title."""
-    if analysis.ask not in _DRUG_ASKS or not analysis.drugs:
+    sentence, its passage or its source's title. A prevention, yes/no or comparison question
+    naming a drug ("should I take aspirin to prevent...") is about it too: its passage or
+    source must name it."""
+    if not analysis.drugs:
         return True
     nearby = f"{key} {passage_key} {doc_key}"
+    if analysis.ask in _ABOUT_A_DRUG:
+        return any(d.named_in(nearby) for d in analysis.drugs)
+    if analysis.ask not in _DRUG_ASKS:
+        return True
     drugs = analysis.drugs if analysis.ask is Ask.INTERACTIONS else analysis.drugs[:1]
     if not all(d.named_in(nearby) for d in drugs):
         return False
@@ -347,9 +357,9 @@ def _score(
     """Relevance first; evidence level, an explicit grade and a recommendation break ties.
     A patient page prefers patient information and plain sentences."""
     f = candidate.features
-    # The logit, not the probability: probabilities of strong candidates all sit near 1.
-    score = candidate.logit / 4 + 0.15 * f["level"] + 0.1 * f["graded"]
-    score += 0.1 * f["recommendation"] + 0.05 * f["sent_focus"]
+    # The ranking model's logit: it weighs relevance and the kind of evidence together,
+    # learned from which sentences hold what a physician expects (the bank's dev split).
+    score = candidate.rank / 4
     if not candidate.document.current:
         score -= 1.0
     if patient:
@@ -376,22 +386,25 @@ def bottom_line(
     pool = leading or [c for c in found if c.on_focus][:3] or list(found[:1])
 
     def strength(c: Candidate) -> float:
+        # The ranking model's logit (does it hold what a physician expects?), then what
+        # makes a sentence fit to open the page: the page's first section, an answer that
+        # is not for a special case, settled evidence, a graded recommendation.
         f = c.features
-        value = c.score + 0.25 * f["lead_cue"] + 0.2 * f["graded"] + 0.15 * f["sent_focus"]
-        value += 0.1 * f["secondary"] + 0.1 * f["population"]
+        value = c.rank + LEAD_WEIGHT * (f["graded"] + 0.5 * f["sent_focus"])
         if page.drug_answers:
-            value += 0.25 * f["intervention"] + 0.2 * _names_a_drug(c)
+            value += LEAD_WEIGHT * _names_a_drug(c)
         if page.ask is Ask.YES_NO:
-            value += 0.2 * f["conclusion"]
+            value += LEAD_WEIGHT * f["conclusion"]
         if page.ask is Ask.TREATMENT and _FIRST_LINE.search(c.text):
-            value += 0.2
+            value += LEAD_WEIGHT
         if c.section == primary:
-            value += 0.3
+            value += LEAD_WEIGHT
         elif c.section in _QUALIFIED:
-            value -= 0.3  # an answer for a special case does not lead the page
+            value -= LEAD_WEIGHT  # an answer for a special case does not lead the page
         if page.ask is not Ask.YES_NO and _UNSETTLED.search(c.text):
-            value -= 0.4
-        value += 0.3 * f["doc_ask"]
+            value -= 2 * LEAD_WEIGHT
+        if not c.document.current:
+            value -= 4 * LEAD_WEIGHT
         return value
 
     ranked = sorted(pool, key=lambda c: -strength(c))
@@ -400,7 +413,7 @@ def bottom_line(
         if len(chosen) >= limit:
             break
         if chosen and (
-            strength(candidate) < 0.85 * strength(chosen[0])
+            strength(candidate) < strength(chosen[0]) - SECOND_MARGIN
             or candidate.section == chosen[0].section
             or any(overlap(candidate, c) >= overlap_limit for c in chosen)
         ):
@@ -427,6 +440,10 @@ def _names_a_drug(candidate: Candidate) -> float:
     return float(candidate.drug)
 
 
+# Logit units a bottom-line cue is worth, beside the ranking model's logit; a second
+# bottom-line sentence may be this much weaker than the first.
+LEAD_WEIGHT = 0.5
+SECOND_MARGIN = 1.0
 _QUALIFIED = ("special", "alternatives", "avoid", "adjust", "cautions", "pitfalls", "caveats")
 _UNSETTLED = re.compile(
     r"\b(?:insufficient evidence|evidence is insufficient|not well[- ](?:documented|studied)|"

@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from medoracle.answer.pages import page_for
-from medoracle.answer.relevance import RELEVANCE_FEATURES, RelevanceModel, load_model, model_path
+from medoracle.answer.relevance import (
+    FEATURES,
+    RELEVANCE_FEATURES,
+    RelevanceModel,
+    load_model,
+    model_path,
+)
 from medoracle.answer.select import featurize
 from medoracle.answer.service import Answerer
 from medoracle.corpus.models import Document, PubType
@@ -299,6 +305,42 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def bank_examples(answerer: Answerer, split: str) -> list[Example]:
+    """The ranking model's pairs: every sentence that passes the page's tests for a covered
+    bank question, relevant when it states one of the question's key points."""
+    from medoracle.eval.bank import mentions
+    from medoracle.eval.quality import bank_split
+
+    examples: list[Example] = []
+    composer = answerer.composer
+    for question in bank_split(split):
+        if not question.covered:
+            continue
+        evidence = _evidence(answerer, question.text)
+        if evidence is None:
+            continue
+        analysis = evidence.analysis
+        page = page_for(analysis.ask, analysis.text, analysis.also)
+        for item in featurize(evidence, page, composer.tools, composer.concepts(evidence)):
+            label = any(mentions(item.text, point) for point in question.key_points)
+            examples.append(Example("bank", question.id, item.features, int(label)))
+    return examples
+
+
+def fit_ranking(examples: Sequence[Example]) -> dict[str, float]:
+    """Logistic regression over every feature, relevance and evidence alike, classes
+    balanced: which of the sentences a page may show hold what a physician expects."""
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:  # a development dependency
+        raise RuntimeError("fitting needs scikit-learn: pip install -e '.[dev]'") from exc
+    rows = [[e.features[name] for name in FEATURES] for e in examples]
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
+    model.fit(rows, [e.label for e in examples])
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    return {"bias": round(float(model.intercept_[0]), 4), **weights}
+
+
 def fit_model(examples: Sequence[Example]) -> tuple[float, dict[str, float]]:
     """Logistic regression over the relevance features (scikit-learn, L2, C = 1), each
     dataset and within it each class weighing the same in total."""
@@ -348,16 +390,41 @@ def score_examples(examples: Sequence[Example], model: RelevanceModel) -> dict[s
     return report
 
 
+def score_ranking(examples: Sequence[Example], model: RelevanceModel) -> dict[str, Any]:
+    """How well the ranking model, and the relevance model alone, put the sentences holding
+    key points first (ROC AUC, average precision)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    labels = [e.label for e in examples]
+    if len(set(labels)) < 2:
+        return {"pairs": len(examples)}
+    ranked = [model.rank(e.features) for e in examples]
+    relevance = [model.score(e.features) for e in examples]
+    return {
+        "pairs": len(examples),
+        "positives": sum(labels),
+        "ranking_auc": round(float(roc_auc_score(labels, ranked)), 4),
+        "ranking_average_precision": round(float(average_precision_score(labels, ranked)), 4),
+        "relevance_only_auc": round(float(roc_auc_score(labels, relevance)), 4),
+    }
+
+
 def write_model(
-    bias: float, weights: dict[str, float], floor: float, metrics: dict[str, Any]
+    bias: float,
+    weights: dict[str, float],
+    floor: float,
+    metrics: dict[str, Any],
+    ranking: dict[str, float] | None = None,
 ) -> Path:
     path = model_path()
     payload = {
         "bias": bias,
         "weights": weights,
         "floor": floor,
-        "fitted_on": "dev splits of BioASQ, PubMedQA, LiveQA (judged MedQuAD answers) and "
-        "MEDIQA 2019 task 3 (train + validation); `medoracle eval relevance --fit`",
+        "ranking": ranking,
+        "fitted_on": "relevance: dev splits of BioASQ, PubMedQA, LiveQA (judged MedQuAD "
+        "answers) and MEDIQA 2019 task 3 (train + validation); ranking: the question "
+        "bank's dev split (sentences holding a key point); `medoracle eval relevance --fit`",
         "metrics": metrics,
     }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

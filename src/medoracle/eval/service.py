@@ -73,32 +73,54 @@ def eval_relevance(
     settings: Settings,
     *,
     split: str = "test",
-    fit: bool = False,
+    fit: str = "",
     limit: int | None = None,
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
-    """Measure the sentence relevance model on one split (`eval relevance`); with `fit`,
-    first refit it on the dev splits and write its weights into the package."""
+    """Measure the sentence relevance and ranking models on one split (`eval relevance`);
+    with `fit` ("all", "relevance" or "ranking"), first refit on the dev splits and write
+    the weights into the package."""
     from medoracle.answer.relevance import load_model
     from medoracle.answer.service import open_answerer
-    from medoracle.eval.relevance import build_examples, fit_model, score_examples, write_model
+    from medoracle.eval.relevance import (
+        bank_examples,
+        build_examples,
+        fit_model,
+        fit_ranking,
+        score_examples,
+        score_ranking,
+        write_model,
+    )
 
     data_dir = settings.resolved_data_dir()
     if data_dir is None:
         raise ConfigError("no data folder: set MEDORACLE_DATA_DIR to the open datasets folder")
     answerer = open_answerer(settings, reporter)
     report: dict[str, Any] = {"split": split}
-    if fit:
+    current = load_model()
+    if fit in ("all", "relevance"):
         dev = build_examples(answerer, data_dir, "dev", limit=limit)
-        hand = load_model()
         bias, weights = fit_model(dev)
-        path = write_model(bias, weights, hand.floor, {})
-        fitted = load_model()
-        report["fitted"] = {"path": str(path), "pairs": len(dev), "bias": bias, "weights": weights}
-        report["dev"] = score_examples(dev, fitted)
-        report["dev_hand_weights"] = score_examples(dev, hand)
-    examples = build_examples(answerer, data_dir, split, limit=limit)
-    report["model"] = score_examples(examples, load_model())
+        kept = (
+            None if current.ranking is None else {"bias": current.ranking_bias, **current.ranking}
+        )
+        write_model(bias, weights, current.floor, {}, kept)
+        report["fitted_relevance"] = {"pairs": len(dev), "bias": bias, "weights": weights}
+        report["dev"] = score_examples(dev, load_model())
+        report["dev_previous_weights"] = score_examples(dev, current)
+        current = load_model()
+    if fit in ("all", "ranking"):
+        answerer.composer.model = current
+        ranking_dev = bank_examples(answerer, "dev")
+        ranking = fit_ranking(ranking_dev)
+        write_model(current.bias, dict(current.weights), current.floor, {}, ranking)
+        report["fitted_ranking"] = {"pairs": len(ranking_dev), "weights": ranking}
+        current = load_model()
+    answerer.composer.model = current
+    if fit != "ranking":
+        examples = build_examples(answerer, data_dir, split, limit=limit)
+        report["model"] = score_examples(examples, current)
+    report["ranking"] = score_ranking(bank_examples(answerer, split), current)
     return report
 
 

@@ -96,8 +96,13 @@ class FocusTerm:
         object.__setattr__(self, "broader", tuple(dict.fromkeys(map(american, self.broader))))
 
     def named_in(self, key: str) -> bool:
-        """Whether a text, as a matching key padded with spaces, names this term."""
-        return any(f" {name} " in key for name in self.names)
+        """Whether a text, as a matching key padded with spaces, names this term; a long
+        one-word name also names the compounds that end in it ("dialysis" in
+        "hemodialysis", "sepsis" in "urosepsis")."""
+        return any(
+            f" {name} " in key or (len(name) >= 7 and " " not in name and f"{name} " in key)
+            for name in self.names
+        )
 
     def broadly_named_in(self, key: str) -> bool:
         return any(f" {name} " in key for name in self.broader)
@@ -111,6 +116,7 @@ class QuestionAnalysis:
     consumer: bool
     focus: tuple[FocusTerm, ...]  # the main subject first
     also: tuple[Ask, ...] = ()  # the other asks of a compound question
+    unknown: tuple[str, ...] = ()  # things it names that the library never mentions
     populations: tuple[Population, ...] = ()
     corrections: tuple[Correction, ...] = ()
     lay: tuple[LayMatch, ...] = ()
@@ -151,6 +157,7 @@ class QuestionAnalysis:
             text=self.text,
             ask=self.ask,
             also=self.also,
+            unknown=self.unknown,
             consumer=self.consumer,
             focus=focus,
             populations=populations,
@@ -255,7 +262,36 @@ class Analyser:
             corrections=tuple(corrections),
             lay=tuple(lay),
             parsed=parsed,
+            unknown=self._unknown(text, focus),
         )
+
+    def _unknown(self, text: str, focus: list[FocusTerm]) -> tuple[str, ...]:
+        """What the question names that no library passage mentions: a drug or procedure
+        none of whose names occurs, or a word neither English nor in the library
+        ("oropouche", "zurzuvae"). A page cannot answer a question about it."""
+        if self.library_count is None:
+            return ()
+        count = self.library_count
+        found = [
+            term.label
+            for term in focus
+            if term.kind in ("drug", "procedure", "term")
+            and not any(count(name) for name in term.names if name)
+        ]
+        english = english_words()
+        claimed = {w for t in focus if t.label in found for n in t.names for w in n.split()}
+        for word in dict.fromkeys(mesh_key(text).split()):
+            if (
+                len(word) >= 5
+                and word.isalpha()
+                and word not in INTENT_WORDS
+                and word not in english
+                and word not in claimed
+                and not _compound(word, english)
+                and count(word) == 0
+            ):
+                found.append(word)
+        return tuple(dict.fromkeys(found))
 
     def _focus(
         self, parsed: ParsedQuery, lay: list[LayMatch], populations: list[Population]
@@ -273,7 +309,11 @@ class Analyser:
         for item in lay:
             names = [mesh_key(t) for t in item.terms] + [mesh_key(item.words)]
             at = len(mesh_key(parsed.text[: item.start]).split())
-            terms.append(FocusTerm(item.label, item.kind, tuple(dict.fromkeys(names)), position=at))
+            kind = item.kind
+            if kind == "lay":  # a complaint in lay words ranks as a complaint
+                known = self.entities.lookup(item.terms[0])
+                kind = "symptom" if known is not None and known[1] == "symptom" else "lay"
+            terms.append(FocusTerm(item.label, kind, tuple(dict.fromkeys(names)), position=at))
         for presentation, said in find_presentations(parsed.text):
             names = [mesh_key(said), *(mesh_key(t) for t in presentation.terms)]
             at = _word_at(words, said)
@@ -393,6 +433,14 @@ _PATIENT_NOUNS = frozenset(
     "patient patients woman women man men adult adults child children person people boy girl "
     "infant infants baby someone individual individuals old who".split()
 )
+
+
+def _compound(word: str, english: dict[str, int]) -> bool:
+    """Whether a word is two common English words run together ("bullseye")."""
+    return any(
+        english.get(word[:i], 0) > 1_000_000 and english.get(word[i:], 0) > 1_000_000
+        for i in range(3, len(word) - 2)
+    )
 
 
 def _word_at(words: list[str], phrase: str) -> int:

@@ -29,6 +29,8 @@ MIN_LENGTH = 4
 KNOWN_IN_LIBRARY = 5
 # A medical word this rare is checked against its neighbours like an everyday word.
 RARE_MEDICAL = 20
+# ... and is read as the word one letter away that is this many times commoner.
+COMMONER = 50
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
@@ -80,10 +82,11 @@ class Speller:
             if len(word) < MIN_LENGTH or "'" in word:
                 continue
             if self._medical(word):
-                # A rare medical word ("hart", a name in a title) may still be a slip for the
-                # word that makes a known name with its neighbour.
+                # A rare medical word ("hart", a brand "infecton") may still be a slip for a
+                # far commoner word one letter away, or for the word that makes a known name
+                # with its neighbour.
                 if self.medical.get(word, 0) < RARE_MEDICAL:
-                    fixed = self._in_context(words, index)
+                    fixed = self._commoner(word) or self._in_context(words, index)
                     if fixed and fixed != word:
                         replaced[index] = fixed
                 continue
@@ -96,7 +99,7 @@ class Speller:
                 known = self._known_in_library(word)
                 if named and known:
                     continue
-                near = named or known or len(word) <= 5
+                near = named or known or len(word) < 8
                 fixed = self._closest(word, 1 if near else 2)
             if fixed and fixed != word:
                 replaced[index] = fixed
@@ -139,6 +142,14 @@ class Speller:
                     return candidate
         return None
 
+    def _commoner(self, word: str) -> str | None:
+        """A word one edit away that the medical vocabulary holds far more often."""
+        own = self.medical.get(word, 0)
+        for candidate in self._candidates(word, 1):
+            if candidate != word and self.medical.get(candidate, 0) >= COMMONER * max(1, own):
+                return candidate
+        return None
+
     def _closest(self, word: str, distance: int) -> str | None:
         candidates = self._candidates(word, distance)
         return candidates[0] if candidates else None
@@ -153,5 +164,5 @@ class Speller:
                     speller.create_dictionary_entry(term, count)
             self._symspell = speller
         assert isinstance(self._symspell, SymSpell)
-        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=distance)
+        found = self._symspell.lookup(word, Verbosity.ALL, max_edit_distance=distance)
         return [item.term for item in sorted(found, key=lambda s: (s.distance, -s.count))]
