@@ -53,7 +53,7 @@ def test_management_page_has_cited_sections(page: Answer) -> None:
     assert page.bottom_line
     keys = [section.key for section in page.sections]
     # A management question gets the work-up and what to avoid, besides the treatment.
-    assert {"workup", "first_line", "avoid", "alternatives"} <= set(keys)
+    assert {"workup", "first_line", "avoid"} <= set(keys)
     numbers = {reference.number for reference in page.references}
     for statement in page.statements():
         assert statement.citations and set(statement.citations) <= numbers

@@ -83,14 +83,18 @@ def test_the_speller_fixes_medical_words_and_leaves_names() -> None:
 
 def test_the_dictionary_knows_brand_names_and_lay_names(tmp_path: Path) -> None:
     dictionary = EntityDictionary.open(tmp_path)
-    kinds = {m.surface: (m.name, m.kind) for m in dictionary.find("tylenol and high blood pressure")}
+    kinds = {
+        m.surface: (m.name, m.kind) for m in dictionary.find("tylenol and high blood pressure")
+    }
     assert kinds["tylenol"] == ("Acetaminophen", "drug")
     assert kinds["high blood pressure"][1] == "condition"
     assert "gerd" in dictionary.synonyms("gastroesophageal reflux")
 
 
 def test_focus_keeps_the_modifier_and_names_the_drug(analyser: Analyser) -> None:
-    analysis = analyser.analyse("What is the dose of amoxicilin for acute otitis media in children?")
+    analysis = analyser.analyse(
+        "What is the dose of amoxicilin for acute otitis media in children?"
+    )
     assert analysis.ask is Ask.DOSE
     assert analysis.main is not None and analysis.main.label == "Acute Otitis Media"
     assert [d.label for d in analysis.drugs] == ["Amoxicillin"]

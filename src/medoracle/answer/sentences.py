@@ -132,6 +132,21 @@ def source_markers(sentence: str) -> tuple[str, str | None]:
     return " ".join(text.split()), grade
 
 
+# A heading glued to the sentence after it, as patient pages often are: "Common Symptoms The
+# most common...", "OVER-THE-COUNTER PAIN RELIEVERS Over-the-counter means...".
+_GLUED_HEADING = re.compile(
+    r"^(?:(?:[A-Z][A-Z'-]+ ){1,6}(?=[A-Z][a-z])|(?:[A-Z][a-z'-]+ ){1,5}"
+    r"(?=(?:The|A|An|Your|You|If|In|Most|Some|Many|People|This|It|So|Children|Adults|"
+    r"Women|Men|Treatment|There|When|Ask|Call|Talk|Tell|Learn|See)\b ))"
+)
+# Two sentences run together with no stop between them ("...when the pain is severe If your
+# pain does not improve"): the source lost a boundary, the text is not one sentence.
+_RUN_ON = re.compile(
+    r"(?<=[a-z,)]) (?:If|When|Your|You|The|This|These|Most|Some|Ask|Call|Talk|Tell|Learn|See|"
+    r"Many|People|Children|It|There) (?=[a-z])"
+)
+
+
 def display_text(sentence: str) -> str:
     """The sentence as shown: one line, markup, grade and source markers removed, first
     letter capitalised; its words, numbers and negations exactly as the source has them."""
@@ -142,6 +157,9 @@ def display_text(sentence: str) -> str:
     text = _CONNECTIVE.sub("", text, count=1)
     text, _ = source_markers(text)
     text = " ".join(text.split()).strip(" ;,")
+    unglued = _GLUED_HEADING.sub("", text, count=1)
+    if unglued != text and len(unglued.split()) >= 4:
+        text = unglued
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
     return text
@@ -175,6 +193,8 @@ _CROSS_REFERENCE = re.compile(
 _PROTOCOL = re.compile(
     r"\bwill (?:be )?(?:randomi[sz]ed|recruited|enrolled|assessed|measured|evaluated|receive|"
     r"undergo|compare|investigate|examine|determine|include)\b"
+    r"|^(?:to|in order to) (?:assess|evaluate|determine|compare|investigate|examine|describe|"
+    r"explore|identify|estimate|test)\b"
     r"|\b(?:primary|secondary) (?:end ?points?|outcomes?(?: measures?)?) "
     r"(?:is|are|was|were|will|included)\b"
     r"|\btrial registration\b|\bregistered (?:at|with|in)\b|\bisrctn\b|\bnct\d"
@@ -221,6 +241,12 @@ def is_self_contained(text: str) -> bool:
         return False
     if not _VERB.search(re.sub(r"\([^()]*\)", " ", text)):
         return False
+    if (
+        _RUN_ON.search(text)
+        or re.search(r"[a-z][.!?:][A-Z][a-z]", text)
+        or re.search(r"[a-z]{3}[A-Z][a-z]", text)
+    ):
+        return False  # two sentences run together, or words glued ("effectsoccur" aside)
     if text.endswith(("?", ":")) or not text[0].isalnum():
         return False
     if _UNFINISHED.search(text):  # cut off mid-list: "Offer an ELISA test and"

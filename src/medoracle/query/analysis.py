@@ -184,7 +184,11 @@ class QuestionAnalysis:
         elif main.kind == "condition" and others and others[0].kind in ("symptom", "lay"):
             subject = f"{others[0].label} in {subject}"
         population = next((p for p in self.populations if p.name not in ("women", "men")), None)
-        if population is not None and population.name not in subject.lower():
+        if (
+            population is not None
+            and population.name not in subject.lower()
+            and " in " not in subject
+        ):
             subject = f"{subject} in {population.name.title()}"
         return subject
 
