@@ -328,14 +328,22 @@ def _names_drugs(analysis: QuestionAnalysis, key: str, passage_key: str, doc_key
     if not analysis.drugs:
         return True
     nearby = f"{key} {passage_key} {doc_key}"
+
+    def near(drug: FocusTerm, text: str) -> bool:  # by name, or by class ("statins")
+        return drug.named_in(text) or drug.broadly_named_in(text)
+
     if analysis.ask in _ABOUT_A_DRUG:
-        return any(d.named_in(nearby) for d in analysis.drugs)
-    if analysis.ask not in _DRUG_ASKS:
+        return any(near(d, nearby) for d in analysis.drugs)
+    if analysis.ask is Ask.DOSE:  # a dose is the dose of the drug itself
+        return analysis.drugs[0].named_in(nearby)
+    if analysis.ask is Ask.ADVERSE_EFFECTS:
+        return near(analysis.drugs[0], nearby) and near(analysis.drugs[0], f"{key} {doc_key}")
+    if analysis.ask is not Ask.INTERACTIONS:
         return True
-    drugs = analysis.drugs if analysis.ask is Ask.INTERACTIONS else analysis.drugs[:1]
-    if not all(d.named_in(nearby) for d in drugs):
-        return False
-    return any(d.named_in(key) for d in drugs) or analysis.ask is Ask.DOSE
+    # An interaction: two of the drugs (one, when only one is named) nearby, one of them
+    # in the sentence itself.
+    named = [d for d in analysis.drugs if near(d, nearby)]
+    return len(named) >= min(2, len(analysis.drugs)) and any(near(d, key) for d in named)
 
 
 def _answers(page: PageSpec, text: str, sentence: EvidenceSentence, intervention: bool) -> bool:

@@ -13,9 +13,12 @@ and the composer keeps only evidence about `focus` that answers `ask`.
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from medoracle.query.asks import Ask, classify_ask, other_asks
@@ -387,6 +390,7 @@ class Analyser:
         names = [surface, *([] if broader else [match.surface]), *([short] if short else [])]
         names.extend(synonyms)
         if match.kind == "drug":
+            broader = tuple(dict.fromkeys([*broader, *drug_classes(names)]))
             generic = _title(natural_order(match.name))
             said = _title(match.surface)
             label = generic if mesh_key(generic) == match.surface else f"{generic} ({said})"
@@ -454,6 +458,23 @@ def _word_at(words: list[str], phrase: str) -> int:
         if target and words[index : index + len(target)] == target:
             return index
     return 10_000
+
+
+@cache
+def _class_table() -> dict[str, tuple[str, ...]]:
+    """Generic name -> the names of its classes (`drug_classes.toml`)."""
+    raw = resources.files("medoracle.query").joinpath("drug_classes.toml").read_text("utf-8")
+    table: dict[str, list[str]] = {}
+    for entry in tomllib.loads(raw)["class"]:
+        for member in entry["members"]:
+            table.setdefault(mesh_key(member), []).extend(mesh_key(n) for n in entry["names"])
+    return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+
+
+def drug_classes(names: Sequence[str]) -> tuple[str, ...]:
+    """The class names of any drug among `names` (keys)."""
+    table = _class_table()
+    return tuple(dict.fromkeys(c for name in names for c in table.get(name, ())))
 
 
 def _comorbidity(words: list[str], term: FocusTerm, subjects: list[FocusTerm]) -> bool:
