@@ -159,6 +159,30 @@ def test_evidence_search(browser: TestClient) -> None:
     assert browser.get("/api/v1/evidence", params={"q": "x", "k": 51}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("%20", "the question is empty"),
+        ("%00", "the question is empty"),
+        ("%03", "the question is empty"),
+        ("%1E", "the question is empty"),
+        ("%E2%80%8B", "the question is empty"),  # a zero-width space
+        ("%FF", "the question has no searchable words"),  # not UTF-8: decoded as U+FFFD
+        ("%3F%21", "the question has no searchable words"),
+    ],
+)
+def test_an_evidence_query_without_words_is_a_422_with_one_line(
+    browser: TestClient, query: str, reason: str
+) -> None:
+    """The probe: these answered 500 "Internal Server Error" from query understanding."""
+    reply = browser.get(f"/api/v1/evidence?q={query}")
+    assert reply.status_code == 422
+    body = reply.json()
+    assert list(body) == ["error"] and body["error"].startswith(reason)
+    assert "\n" not in body["error"]
+    assert reply.headers["x-content-type-options"] == "nosniff"
+
+
 def test_transitions_with_basic_credentials(web: Web, browser: TestClient) -> None:
     slug = _slug(browser, RELATED)
     url = f"/api/v1/articles/{slug}/transitions"

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from web_kit import (
@@ -152,6 +153,56 @@ def test_every_response_carries_the_security_headers(web: Web, browser: TestClie
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "same-origin"
     assert "<script>" not in responses[0].text.replace('<script src="/static/medoracle.js"', "")
+
+
+def _secured(response: httpx.Response) -> None:
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_error_responses_carry_the_security_headers(web: Web, browser: TestClient) -> None:
+    slug = web.slug(QUESTION)
+    errors = {
+        404: browser.get("/api/v1/articles/no-such-article"),
+        405: browser.delete(f"/questions/{slug}"),
+        422: browser.get("/api/v1/evidence", params={"q": " "}),
+        403: browser.post(f"/questions/{slug}/regenerate", data={"csrf_token": "x"}),
+        401: browser.post(f"/api/v1/articles/{slug}/transitions", json={"to": "approved"}),
+    }
+    for status, response in errors.items():
+        assert response.status_code == status, response.text
+        _secured(response)
+
+
+def test_a_server_error_is_one_line_with_the_security_headers(
+    web: Web,
+    browser: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("zanzibarine question text")
+
+    monkeypatch.delenv("MEDORACLE_DEBUG", raising=False)
+    monkeypatch.setattr(web.site, "search", broken)
+    monkeypatch.setattr(web.site, "find", broken)
+    caplog.set_level(logging.INFO, logger="medoracle.web")
+    api = browser.get("/api/v1/evidence", params={"q": "Varnell"})
+    assert api.status_code == 500
+    assert api.json() == {"error": "internal error: this request could not be answered"}
+    page = browser.get("/questions/anything", params={"audience": "patient"})
+    assert page.status_code == 500 and "<h1>Something went wrong</h1>" in page.text
+    for response in (api, page):
+        _secured(response)
+        assert "Traceback" not in response.text and "zanzibarine" not in response.text
+    logged = [r.getMessage() for r in caplog.records]
+    assert "GET /api/v1/evidence failed: RuntimeError" in logged
+    assert any(m.startswith("GET /questions/{slug} 500") for m in logged)
+    assert not any("zanzibarine" in m for m in logged)
+    assert all(r.exc_info is None for r in caplog.records)  # no traceback unless debugging
 
 
 def test_bodies_over_the_limit_are_refused(web: Web, browser: TestClient) -> None:

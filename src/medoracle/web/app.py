@@ -10,6 +10,7 @@ through `request.app.state.web`.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 import time
@@ -339,7 +340,10 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            response = _internal_error(request, exc)
         for name, value in _HEADERS.items():
             response.headers.setdefault(name, value)
         path = request.url.path if settings.web.log_questions else _route_name(request)
@@ -371,25 +375,46 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
     return app
 
 
+_ERROR_TITLES = {
+    400: "That request could not be used",
+    401: "Sign in first",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Changed meanwhile",
+    413: "Too large",
+    422: "Not a question medoracle answers",
+    429: "Too many questions",
+}
+
+
+def _reply(request: Request, status: int, message: str) -> Response:
+    """A one-line error: JSON under /api, a page elsewhere; with the security headers, since
+    a 500 never passes the middleware that adds them."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status, headers=_HEADERS)
+    title = _ERROR_TITLES.get(status, "Something went wrong")
+    body = state_of(request).render(
+        "error.html.j2", title=title, message=message, user=None, csrf=""
+    )
+    return HTMLResponse(body, status_code=status, headers=_HEADERS)
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    """A bug, answered as a one-line 500. The log names the route and the exception's type;
+    the traceback, which may quote question text, only under MEDORACLE_DEBUG."""
+    log.error(
+        "%s %s failed: %s",
+        request.method,
+        _route_name(request),
+        type(exc).__name__,
+        exc_info=exc if os.environ.get("MEDORACLE_DEBUG") else None,
+    )
+    return _reply(request, 500, "internal error: this request could not be answered")
+
+
 def _errors(app: FastAPI) -> None:
     """One-line errors: JSON under /api, a page elsewhere. Never a traceback."""
-
-    def reply(request: Request, status: int, message: str) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=status)
-        web = state_of(request)
-        title = {
-            400: "That request could not be used",
-            401: "Sign in first",
-            403: "Not allowed",
-            404: "Not found",
-            409: "Changed meanwhile",
-            413: "Too large",
-            422: "Not a question medoracle answers",
-            429: "Too many questions",
-        }.get(status, "Something went wrong")
-        body = web.render("error.html.j2", title=title, message=message, user=None, csrf="")
-        return HTMLResponse(body, status_code=status)
+    reply = _reply
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
@@ -417,6 +442,12 @@ def _errors(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return reply(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        # Only what escapes the middleware stack itself gets here; the app's own failures
+        # are answered by `headers_and_log`.
+        return _internal_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from numpy.typing import NDArray
 from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.errors import ConfigError
+from medoracle.query.understand import normalise
 from medoracle.settings import Settings
 from medoracle.web import workflow
 from medoracle.web.store import Annotation, Article, SiteStore, User, Version
@@ -41,6 +43,7 @@ T = TypeVar("T")
 # MeSH tree letters carried from a parent question to its follow-ups: diseases (C), drugs
 # (D), mental disorders (F03), persons (M) and the population qualifiers of G (pregnancy).
 _CONTEXT_TREES = ("C", "D", "F03", "M", "G08.686")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit
 
 
 class NotFound(ConfigError):
@@ -48,7 +51,8 @@ class NotFound(ConfigError):
 
 
 class Refused(ConfigError):
-    """The text is not a medical question medoracle answers (instructions, other language)."""
+    """The text is not a medical question medoracle answers (instructions, another language,
+    or no words at all)."""
 
 
 @dataclass(frozen=True)
@@ -282,10 +286,19 @@ class Site:
         return int(count) * 1_000_003 + int(top)
 
     def search(self, query: str, k: int) -> list[dict[str, Any]]:
-        """The evidence library's best passages for `query`."""
+        """The evidence library's best passages for `query`; a query with no word in it
+        (blank, control characters, punctuation, undecodable bytes) is refused."""
+        text, _ = normalise(query)
+        if not text:
+            raise Refused("the question is empty: type a question with at least one word")
+        if not _WORD.search(text):
+            raise Refused("the question has no searchable words: type at least one word")
 
         def run() -> list[dict[str, Any]]:
-            result = self._ready().retriever.search(query, k=k)
+            try:
+                result = self._ready().retriever.search(query, k=k)
+            except ValueError as exc:  # the retriever's "no searchable words"
+                raise Refused(str(exc)) from None
             return [
                 {
                     "doc_id": h.doc_id,
