@@ -1,6 +1,7 @@
 """`medoracle serve`: the FastAPI application, its middleware and its error pages.
 
-    request -> size limit -> security headers, access log (route names, no question text)
+    request -> forwarded client and scheme (trusted proxies only) -> cached article pages
+            -> size limit -> security headers, access log (route names, no question text)
             -> pages (server-rendered Jinja2) or /api/v1 (JSON, OpenAPI)
 
 The routes live in `medoracle.web.pages` and `medoracle.web.api`; both reach the `Site`
@@ -26,6 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from medoracle import __version__
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
@@ -156,6 +158,8 @@ def state_of_app(app: FastAPI) -> WebState:
 
 
 def client_of(request: Request) -> str:
+    """The client's address for rate limits: the connection's peer, or, when that peer is a
+    trusted proxy (`web.trusted_proxies`), the address it forwarded for."""
     return request.client.host if request.client else "unknown"
 
 
@@ -358,6 +362,11 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.web.max_body_bytes)
     app.add_middleware(FrontPages, web=lambda: state_of_app(app))
+    if settings.web.trusted_proxies:
+        # Outermost, so limits, logs and cookies see the forwarded client and scheme. Under
+        # `medoracle serve` uvicorn has done the same with the same list; doing it here too
+        # keeps the app right under any server, and twice is the same as once.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
     _errors(app)
 
     @app.get("/static/{name}", include_in_schema=False)
