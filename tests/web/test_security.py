@@ -403,10 +403,70 @@ def test_signing_in_never_redirects_off_site(web: Web, next_url: str, landing: s
     assert f'name="next" value="{landing.replace("&", "&amp;")}"' in form
 
 
-def test_sign_in_attempts_are_rate_limited(web: Web) -> None:
+def test_sign_in_attempts_are_rate_limited_per_client(web: Web) -> None:
     browser = web.browser()
-    replies = [web.sign_in(browser, (REVIEWER[0], "guess-number-x")) for _ in range(11)]
+    replies = [web.sign_in(browser, (f"guesser{n}", "guess-number-x")) for n in range(11)]
     assert [r.status_code for r in replies] == [401] * 10 + [429]
+    assert 1 <= int(replies[-1].headers["retry-after"]) <= 60
+    assert "too many failed sign-ins from this address" in replies[-1].text
+    assert 'id="login-form"' in replies[-1].text  # said on the form, which stays usable
+
+
+def _unlock(web: Web, username: str) -> None:
+    """Let the account's lock run out, as the clock would."""
+    with _sqlite(web) as conn:
+        conn.execute(
+            "UPDATE sign_in_failures SET locked_until = '2000-01-01T00:00:00Z' WHERE username = ?",
+            (username,),
+        )
+
+
+def _attempt(web: Web, who: tuple[str, str]) -> httpx.Response:
+    """A sign-in from a new address each time: only the account lockout applies."""
+    return web.sign_in(web.browser(), who)
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_an_account_is_locked_with_exponential_backoff(web: Web, exists: bool) -> None:
+    name = "lena" if exists else "no-such-lena"
+    if exists:
+        add_user(web.settings, name, "lena-password-1", "reviewer")
+    wrong, right = (name, "not-lenas-password"), (name, "lena-password-1")
+    assert [_attempt(web, wrong).status_code for _ in range(5)] == [401] * 5
+    locked = _attempt(web, right)  # the right password waits out the lock too
+    assert locked.status_code == 429
+    assert 1 <= int(locked.headers["retry-after"]) <= 30
+    assert "too many failed sign-ins for this account" in locked.text
+    _unlock(web, name)
+    assert _attempt(web, wrong).status_code == 401
+    doubled = _attempt(web, wrong)
+    assert doubled.status_code == 429 and 30 < int(doubled.headers["retry-after"]) <= 60
+    _unlock(web, name)
+    assert _attempt(web, right).status_code == (303 if exists else 401)
+    if exists:  # a success ends the streak: the next failure is the first again
+        assert [_attempt(web, wrong).status_code for _ in range(4)] == [401] * 4
+
+
+def test_lockouts_double_from_30_seconds_to_at_most_15_minutes() -> None:
+    waits = [auth.lockout_seconds(n) for n in range(1, 13)]
+    assert waits == [0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900, 900]
+    assert auth.lockout_seconds(10**9) == 900
+
+
+def test_the_api_shares_the_account_lockout(web: Web, browser: TestClient) -> None:
+    add_user(web.settings, "otto", "otto-password-1", "editor")
+    slug = web.slug(QUESTION)
+    url = f"/api/v1/articles/{slug}/transitions"
+    replies = [
+        web.browser().post(url, json={"to": "under_review"}, auth=("otto", f"guess-{n}-xxxx"))
+        for n in range(6)
+    ]
+    assert [r.status_code for r in replies] == [401] * 5 + [429]
+    assert replies[-1].json() == {
+        "error": "too many failed sign-ins for this account: try again in "
+        f"{replies[-1].headers['retry-after']} seconds"
+    }
+    assert _attempt(web, ("otto", "otto-password-1")).status_code == 429
 
 
 def test_passwords_are_stored_as_argon2id_hashes(web: Web) -> None:

@@ -168,11 +168,8 @@ def _api_user(request: Request, authorization: str | None, csrf: str | None) -> 
             name, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             raise HTTPException(401, "malformed Basic credentials") from None
-        if web.login_limiter.blocked(client_of(request)):
-            raise HTTPException(429, "too many failed sign-ins: wait a minute")
-        user = web.site.store.user(name)
-        if user is None or user.disabled or not auth.verify_password(user.password_hash, password):
-            web.login_limiter.hit(client_of(request))
+        user = web.sign_in(client_of(request), name, password)
+        if user is None:
             raise HTTPException(401, "wrong user name or password", {"WWW-Authenticate": "Basic"})
         return user
     session_user = web.user(request)

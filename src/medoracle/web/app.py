@@ -11,6 +11,7 @@ through `request.app.state.web`.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import threading
@@ -26,6 +27,7 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -36,7 +38,7 @@ from medoracle.errors import ConfigError, MedoracleError
 from medoracle.settings import Settings
 from medoracle.web import auth, workflow
 from medoracle.web.site import NotFound, Refused, Site
-from medoracle.web.store import Conflict, User
+from medoracle.web.store import Conflict, User, seconds_between
 
 __all__ = ["WebState", "create_app", "serve_app"]
 
@@ -82,6 +84,14 @@ class RateLimiter:
         """Count one event (a failed sign-in, say) whatever the limit."""
         with self._lock:
             self._events.setdefault(client, deque()).append(time.monotonic())
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until `client` may act again: when its oldest event leaves the minute."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.get(client)
+            oldest = events[0] if events else now - 60
+        return max(1, math.ceil(oldest + 60 - now))
 
     def _check(self, client: str, *, count: bool) -> bool:
         now = time.monotonic()
@@ -142,6 +152,37 @@ class WebState:
         if not token:
             return None
         return self.site.store.session_user(auth.hash_token(token), utc_now())
+
+    def sign_in(self, client: str, username: str, password: str) -> User | None:
+        """The account if the password is right; None, counted against the client and the
+        account name, if not. A client over its limit, or an account name locked after
+        repeated failures (`auth.lockout_seconds`), gets 429 with Retry-After, and its
+        password is not even checked."""
+        store = self.site.store
+        if self.login_limiter.blocked(client):
+            wait = self.login_limiter.retry_after(client)
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins from this address: try again in {wait} seconds",
+                {"Retry-After": str(wait)},
+            )
+        now = utc_now()
+        until = store.locked_until(username, now)
+        if until is not None:
+            wait = max(1, seconds_between(now, until))
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins for this account: try again in {wait} seconds",
+                {"Retry-After": str(wait)},
+            )
+        user = store.user(username)
+        valid = auth.verify_password(user.password_hash if user else None, password)
+        if user is None or not valid or user.disabled:
+            self.login_limiter.hit(client)
+            store.record_failure(username, now, auth.lockout_seconds)
+            return None
+        store.clear_failures(username)
+        return user
 
     def render(self, name: str, **context: Any) -> str:
         return self.templates.get_template(name).render(**context)

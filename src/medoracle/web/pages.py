@@ -395,12 +395,15 @@ def login(
 ) -> Response:
     _check_csrf(request, csrf_token)
     web = state_of(request)
-    if web.login_limiter.blocked(client_of(request)):
-        raise HTTPException(429, "too many failed sign-ins: wait a minute")
-    user = web.site.store.user(username.strip())
-    valid = auth.verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or user.disabled:
-        web.login_limiter.hit(client_of(request))
+    try:
+        user = web.sign_in(client_of(request), username.strip(), password)
+    except HTTPException as exc:  # too many failures: said on the form, with Retry-After
+        refused = _page(
+            request, "login.html.j2", status=exc.status_code, next=_local(next), error=exc.detail
+        )
+        refused.headers.update(exc.headers or {})
+        return refused
+    if user is None:
         return _page(
             request,
             "login.html.j2",

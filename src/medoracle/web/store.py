@@ -12,9 +12,10 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from medoracle.corpus.schema import connect, utc_now
@@ -30,6 +31,7 @@ __all__ = [
     "User",
     "Version",
     "question_key",
+    "seconds_between",
     "slugify",
 ]
 
@@ -37,6 +39,7 @@ STATES = ("submitted", "under_review", "approved", "changes_requested")
 MIGRATIONS = "medoracle.web.migrations"
 _SLUG_WORDS = 12
 _SLUG_CHARS = 90
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # utc_now()'s format
 _STOP = frozenset("a an the of in on for with to and or is are what which how does do".split())
 
 
@@ -118,6 +121,18 @@ def slugify(question: str) -> str:
             break
         slug = candidate
     return slug or kept[0][:_SLUG_CHARS]
+
+
+def _shifted(stamp: str, seconds: int) -> str:
+    """A `utc_now()` timestamp moved by `seconds`."""
+    moment = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC) + timedelta(seconds=seconds)
+    return moment.strftime(_STAMP)
+
+
+def seconds_between(earlier: str, later: str) -> int:
+    """Whole seconds from one `utc_now()` timestamp to another."""
+    start, end = (datetime.strptime(s, _STAMP) for s in (earlier, later))
+    return int((end - start).total_seconds())
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -471,6 +486,42 @@ class SiteStore:
         if row is None or row[4]:
             return None
         return User(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    # ------------------------------------------------------------------ sign-in lockout
+
+    def locked_until(self, username: str, now: str) -> str | None:
+        """When the lock on `username` ends, if it is locked at `now`."""
+        row = self.conn.execute(
+            "SELECT locked_until FROM sign_in_failures WHERE username = ? AND locked_until > ?",
+            (username, now),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def record_failure(self, username: str, now: str, lock_for: Callable[[int], int]) -> int:
+        """Count a failed sign-in for `username` and lock it for `lock_for(failures)` seconds
+        from `now`. Streaks a day old are forgotten. Returns the consecutive failures."""
+        yesterday = _shifted(now, -86_400)
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM sign_in_failures WHERE last_failure < ? "
+                "AND coalesce(locked_until, '') < ?",
+                (yesterday, now),
+            )
+            row = conn.execute(
+                "SELECT failures FROM sign_in_failures WHERE username = ?", (username,)
+            ).fetchone()
+            failures = (int(row[0]) if row else 0) + 1
+            seconds = lock_for(failures)
+            conn.execute(
+                "INSERT INTO sign_in_failures VALUES (?, ?, ?, ?) ON CONFLICT (username) DO "
+                "UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, "
+                "locked_until = excluded.locked_until",
+                (username, failures, now, _shifted(now, seconds) if seconds else None),
+            )
+        return failures
+
+    def clear_failures(self, username: str) -> None:
+        self.conn.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
 
     def end_session(self, token_hash: str) -> None:
         self.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
