@@ -140,7 +140,7 @@ class Site:
         screened = screen_question(question)
         if screened.refusal is not None:
             raise Refused(screened.refusal)
-        existing = self.store.by_question(screened.text)
+        existing = self.store.by_question(screened.text, parent)
         if existing is not None and existing.current_version:
             return existing, False
         context = self._context(parent) if parent is not None else ""
@@ -155,7 +155,7 @@ class Site:
                 screened.text, parent=parent, context=context, embedding=embedding, actor=actor
             )
         except sqlite3.IntegrityError:  # the same question, asked at the same moment
-            raced = self.store.by_question(screened.text)
+            raced = self.store.by_question(screened.text, parent)
             if raced is None:
                 raise
             return raced, False

@@ -30,6 +30,7 @@ __all__ = [
     "SiteStore",
     "User",
     "Version",
+    "follow_up_slug",
     "question_key",
     "seconds_between",
     "slugify",
@@ -123,6 +124,17 @@ def slugify(question: str) -> str:
     return slug or kept[0][:_SLUG_CHARS]
 
 
+def follow_up_slug(parent_slug: str, question: str) -> str:
+    """A follow-up's address: the start of its parent's (up to 45 characters, cut between
+    words), a double hyphen, then its own words, so the same follow-up after two articles
+    reads differently and is seen to belong to its parent."""
+    head, limit = parent_slug, _SLUG_CHARS // 2
+    if len(head) > limit:  # one character more, to see whether the cut falls between words
+        cut = head[: limit + 1]
+        head = cut.rsplit("-", 1)[0] if "-" in cut else cut[:limit]
+    return f"{head.rstrip('-')}--{slugify(question)}"
+
+
 def _shifted(stamp: str, seconds: int) -> str:
     """A `utc_now()` timestamp moved by `seconds`."""
     moment = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC) + timedelta(seconds=seconds)
@@ -193,10 +205,14 @@ class SiteStore:
             raise LibraryError(f"article {article_id} not found")
         return _article(row)
 
-    def by_question(self, question: str) -> Article | None:
+    def by_question(self, question: str, parent: Article | None = None) -> Article | None:
+        """The article for `question` asked on its own, or as a follow-up of `parent`: a
+        follow-up is its parent plus its question (the same words after another article
+        are another article)."""
         row = self.conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE question_key = ?",
-            (question_key(question),),
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+            "WHERE coalesce(parent_id, 0) = ? AND question_key = ?",
+            (parent.id if parent else 0, question_key(question)),
         ).fetchone()
         return _article(row) if row else None
 
@@ -211,7 +227,7 @@ class SiteStore:
     ) -> Article:
         """A new article in state `submitted`, with a unique slug, and its audit event."""
         now = utc_now()
-        base = slugify(question)
+        base = follow_up_slug(parent.slug, question) if parent else slugify(question)
         with self.transaction() as conn:
             taken = {
                 row[0]
