@@ -386,9 +386,14 @@ class Site:
 
     def regenerate(self, article: Article, user: User | None, reason: str = "") -> Article:
         """Compose the article again from today's library as a new version; the old one is
-        kept. Changed content goes back to Submitted for review."""
+        kept. The new text goes back to Submitted for review, whatever state the old one had
+        reached (see `workflow`): an audited move, made with the version."""
         if user is None or user.disabled:
             raise workflow.TransitionError("sign in as a reviewer or editor to regenerate")
+        move = None
+        if article.state != "submitted":  # checked before composing: a refusal costs nothing
+            workflow.check(article.state, "submitted", user.role, regenerating=True)
+            move = (article.state, "submitted")
         answer = self._on_answer_thread(
             lambda: self._ready().ask(
                 article.question, AnswerAudience.CLINICIAN, context=article.context
@@ -401,17 +406,10 @@ class Site:
             library_version=answer.provenance.library_version,
             evidence=_evidence(answer),
             renditions={AnswerAudience.CLINICIAN.value: answer.model_dump_json()},
+            move=move,
+            comment="regenerated: the new version needs review",
         )
-        article = self.store.get(article.id)
-        if article.state != "submitted":
-            article = self.store.set_state(
-                article,
-                "submitted",
-                actor=user.username,
-                expected=article.state,
-                comment="regenerated: the new version needs review",
-            )
-        return article
+        return self.store.get(article.id)
 
     def annotate(self, article: Article, user: User | None, key: str, kind: str, body: str) -> None:
         """Strike a statement or attach a note to it, as a signed-in reviewer or editor."""

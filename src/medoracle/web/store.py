@@ -267,11 +267,25 @@ class SiteStore:
         library_version: str,
         evidence: list[str],
         renditions: dict[str, str],
+        move: tuple[str, str] | None = None,
+        comment: str = "",
     ) -> int:
         """Store a new composition as the article's current version, with the audience
-        pages already composed (`audience -> Answer JSON`)."""
+        pages already composed (`audience -> Answer JSON`). `move` is `(from, to)`: the
+        state change that comes with it, in the same transaction, so no reader ever sees the
+        new text under the old state; Conflict if the article has left `from` meanwhile."""
         now = utc_now()
         with self.transaction() as conn:
+            if move is not None:
+                expected, to_state = move
+                changed = conn.execute(
+                    "UPDATE articles SET state = ? WHERE id = ? AND state = ?",
+                    (to_state, article.id, expected),
+                ).rowcount
+                if not changed:
+                    raise Conflict(
+                        f"the article changed meanwhile (now {self.get(article.id).state}); reload"
+                    )
             current = conn.execute(
                 "SELECT current_version FROM articles WHERE id = ?", (article.id,)
             ).fetchone()[0]
@@ -292,6 +306,8 @@ class SiteStore:
             )
             if number > 1:
                 self._event(conn, article.id, actor, "regenerated", None, None, reason)
+            if move is not None:
+                self._event(conn, article.id, actor, "transition", *move, comment)
         return number
 
     def add_rendition(self, article_id: int, version: int, audience: str, answer: str) -> None:
