@@ -469,6 +469,34 @@ def test_the_api_shares_the_account_lockout(web: Web, browser: TestClient) -> No
     assert _attempt(web, ("otto", "otto-password-1")).status_code == 429
 
 
+def _cookies_set(reply: httpx.Response) -> list[str]:
+    return reply.headers.get_list("set-cookie")
+
+
+def test_cookies_are_secure_when_the_request_came_over_https(web: Web) -> None:
+    def sign_in(client: TestClient, **headers: str) -> httpx.Response:
+        page = client.get("/login", headers=headers)
+        data = {"username": REVIEWER[0], "password": REVIEWER[1], "csrf_token": csrf_of(page.text)}
+        return client.post("/login", data=data, headers=headers)
+
+    plain = web.browser()
+    assert all("Secure" not in c for c in _cookies_set(sign_in(plain)))
+    direct = TestClient(web.app, base_url="https://testserver", follow_redirects=False)
+    reply = sign_in(direct)
+    assert reply.status_code == 303
+    cookies = _cookies_set(reply)
+    assert cookies and all("; Secure" in c for c in cookies)
+    assert "; Secure" in direct.get("/", headers={"cookie": ""}).headers["set-cookie"]
+    behind = _strict(web, trusted_proxies="10.9.0.0/16")
+    proxied = TestClient(behind, client=("10.9.0.1", 1), follow_redirects=False)
+    forwarded = sign_in(proxied, **{"X-Forwarded-Proto": "https"})
+    assert all("; Secure" in c for c in _cookies_set(forwarded))
+    stranger = TestClient(behind, client=("198.51.100.9", 1), follow_redirects=False)
+    claimed = sign_in(stranger, **{"X-Forwarded-Proto": "https"})
+    assert claimed.status_code == 303
+    assert all("Secure" not in c for c in _cookies_set(claimed))
+
+
 def test_passwords_are_stored_as_argon2id_hashes(web: Web) -> None:
     with _sqlite(web) as conn:
         hashes = [row[0] for row in conn.execute("SELECT password_hash FROM users")]
@@ -549,6 +577,7 @@ def test_the_secret_key_file_is_made_private_on_first_run_and_reused(
 ) -> None:
     path = web.home / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(web.settings.site_path.stat().st_mode) == 0o600  # hashes live there
     key = path.read_text("ascii").strip()
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     assert web.app.state.web.secret == key.encode()

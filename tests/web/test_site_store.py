@@ -3,8 +3,11 @@ identity and addresses."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from contextlib import closing
+import stat
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,3 +93,43 @@ def test_a_follow_ups_address_starts_with_its_parents(
     parent: str, question: str, slug: str
 ) -> None:
     assert follow_up_slug(parent, question) == slug
+
+
+@contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _modes(path: Path) -> dict[str, int]:
+    files = [path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")]
+    return {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+
+
+def test_site_sqlite_and_its_wal_and_shm_are_private(tmp_path: Path) -> None:
+    """The probe: site.sqlite, which holds password and session hashes, was made 0644."""
+    path = tmp_path / "home" / "site.sqlite"
+    with _umask(0o022):
+        store = SiteStore(path)
+    try:
+        store.add_user("rita", "$argon2id$not-a-real-hash", "reviewer")  # writes the WAL
+        assert _modes(path) == {"site.sqlite": 0o600, "site.sqlite-wal": 0o600,
+                                "site.sqlite-shm": 0o600}  # fmt: skip
+    finally:
+        store.close()
+
+
+def test_a_site_sqlite_left_readable_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "site.sqlite"
+    with _umask(0o022):
+        _site_at(path, 1)  # as an older medoracle left it
+        with closing(sqlite3.connect(path)) as open_meanwhile:
+            open_meanwhile.execute("PRAGMA journal_mode=WAL")
+            open_meanwhile.execute("DELETE FROM sessions")
+            open_meanwhile.commit()
+            assert set(_modes(path).values()) == {0o644}
+            SiteStore(path).close()
+            assert set(_modes(path).values()) == {0o600}

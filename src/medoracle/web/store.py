@@ -8,9 +8,12 @@ Every statement is parametrised. One `SiteStore` is one connection: give each th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sqlite3
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,6 +150,26 @@ def seconds_between(earlier: str, later: str) -> int:
     return int((end - start).total_seconds())
 
 
+def _private(path: Path) -> None:
+    """Make `path` readable by its owner only before SQLite opens it: it holds password and
+    session hashes. SQLite gives the -wal and -shm files the database file's mode, so
+    creating it 0600 covers them; files an older medoracle left wider are narrowed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        try:
+            if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError as exc:
+            raise ConfigError(
+                f"{file}: readable by other users, and not ours to change ({exc.strerror}); "
+                "make it private with chmod 600"
+            ) from None
+
+
 def _article(row: sqlite3.Row) -> Article:
     return Article(
         id=row["id"],
@@ -173,6 +196,7 @@ class SiteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        _private(path)
         self.conn = connect(path, create=True, package=MIGRATIONS, check_same_thread=False)
 
     def close(self) -> None:
