@@ -258,3 +258,33 @@ def test_the_openapi_schema_lists_the_api_and_only_the_api(browser: TestClient) 
     assert "post" in schema["paths"]["/api/v1/ask"]
     assert "post" in schema["paths"]["/api/v1/articles/{slug}/transitions"]
     assert browser.get("/docs").status_code == 404  # no interactive docs served
+
+
+DOCUMENTED_ERRORS = {
+    ("post", "/api/v1/ask"): {400, 404, 413, 422, 429, 503},
+    ("get", "/api/v1/articles"): {422},
+    ("get", "/api/v1/articles/{slug}"): {404, 422, 503},
+    ("get", "/api/v1/articles/{slug}/history"): {404, 422},
+    ("get", "/api/v1/evidence"): {422, 503},
+    ("post", "/api/v1/articles/{slug}/transitions"): {401, 403, 404, 409, 413, 422, 429},
+}
+
+
+def test_the_openapi_schema_documents_each_routes_errors_with_their_body(
+    browser: TestClient,
+) -> None:
+    """The probe: the schema listed only 200/201/422, and its 422 body (FastAPI's `detail`
+    list) was not what the API sends."""
+    schema = browser.get("/api/v1/openapi.json").json()
+    body = schema["components"]["schemas"]["ErrorBody"]
+    assert body["required"] == ["error"] and body["properties"]["error"]["type"] == "string"
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for (method, path), codes in DOCUMENTED_ERRORS.items():
+        responses = schema["paths"][path][method]["responses"]
+        errors = {int(code) for code in responses if int(code) >= 400}
+        assert errors == codes, (method, path)
+        for code in codes:
+            content = responses[str(code)]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/ErrorBody"}, (path, code)
+            assert responses[str(code)]["description"]
+    assert {"200", "201"} <= set(schema["paths"]["/api/v1/ask"]["post"]["responses"])
