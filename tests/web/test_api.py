@@ -266,7 +266,7 @@ DOCUMENTED_ERRORS = {
     ("get", "/api/v1/articles/{slug}"): {404, 422, 503},
     ("get", "/api/v1/articles/{slug}/history"): {404, 422},
     ("get", "/api/v1/evidence"): {422, 503},
-    ("post", "/api/v1/articles/{slug}/transitions"): {401, 403, 404, 409, 413, 422, 429},
+    ("post", "/api/v1/articles/{slug}/transitions"): {400, 401, 403, 404, 409, 413, 422, 429},
 }
 
 

@@ -35,8 +35,8 @@ class ErrorBody(BaseModel):
 
 
 _ERRORS = {
-    400: "the question cannot be used: empty once spacing and control characters are "
-    "dropped, or too long",
+    400: "the request cannot be used: a body that cannot be read as JSON, or a question "
+    "that is empty once spacing and control characters are dropped, or too long",
     401: "no credentials, or a wrong user name or password (HTTP Basic)",
     403: "a move this role may not make or that does not exist, or a session without its "
     "X-CSRF-Token",
@@ -232,7 +232,7 @@ def _api_user(request: Request, authorization: str | None, csrf: str | None) -> 
 @router.post(
     "/articles/{slug}/transitions",
     summary="Move an article along the review track",
-    responses=_errors(401, 403, 404, 409, 413, 422, 429),
+    responses=_errors(400, 401, 403, 404, 409, 413, 422, 429),
 )
 def transitions(
     request: Request,
