@@ -131,7 +131,9 @@ class WebSettings(BaseModel):
     )
     session_hours: float = Field(12, gt=0, le=24 * 30, description="a sign-in lasts this long")
     secure_cookies: bool = Field(
-        False, description="mark cookies Secure (set when served over HTTPS)"
+        False,
+        description="always mark cookies Secure; off, they are marked when the request came "
+        "over HTTPS (directly or by a trusted proxy's X-Forwarded-Proto)",
     )
     related_floor: float = Field(
         0.5, ge=0, le=1, description="least question similarity for a related question"
