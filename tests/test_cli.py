@@ -85,16 +85,55 @@ def test_corrupt_library_exits_non_zero_with_one_line(home: Path, tmp_path: Path
     assert "not a usable medoracle library" in _one_line_error(err)
 
 
-def test_unreadable_file_is_skipped_and_the_ingest_goes_on(home: Path, tmp_path: Path) -> None:
+def test_an_unreadable_file_is_skipped_and_the_run_ends_with_errors(
+    home: Path, tmp_path: Path
+) -> None:
     good = write_cochrane(tmp_path / "good.jsonl", 4)
     truncated = tmp_path / "broken.jsonl.gz"
     truncated.write_bytes(gzip.compress(good.read_bytes())[:60])
     code, out, err = _run("ingest", "cochrane", str(truncated), str(good), "--json")
-    assert code == 0
+    assert code == 1  # the other files load, but the run did not do what was asked
     summary = json.loads(out)
-    assert summary["added"] == 4
+    assert (summary["added"], summary["outcome"]) == (4, "completed with errors")
     assert summary["skipped_reasons"] == {"unreadable file": 1}
     assert "broken.jsonl.gz: unreadable or truncated" in err
+    assert err.strip().splitlines()[-1] == (
+        "medoracle: error: ingest completed with errors (unreadable file: 1); "
+        "the other files were loaded"
+    )
+    assert "Traceback" not in err
+    with sqlite3.connect(home / "library.sqlite") as conn:
+        outcome = conn.execute("SELECT outcome FROM ingest_runs").fetchone()[0]
+    assert outcome == "completed with errors"
+
+
+def test_an_empty_file_is_reported_in_one_line_not_passed_over(home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "medquad.jsonl"
+    empty.touch()
+    code, out, err = _run("ingest", "medquad", str(empty))
+    assert code == 1
+    assert err.count("empty file (0 bytes)") == 2  # the file's line and the run's
+    assert f"skipped {empty}: empty file (0 bytes)" in err.splitlines()
+    assert "skipped       1: empty file (0 bytes)" in out
+
+
+def test_a_deeply_nested_record_costs_only_itself(home: Path, tmp_path: Path) -> None:
+    """The probe: one '[' * 100000 line in a medquad file ended the ingest with
+    'internal error: RecursionError' and added nothing."""
+    record = {
+        "uid": "1-1", "doc_id": "1", "source": "GHR", "pid": "1", "question": "What is X?",
+        "answer": "X is an invented condition of the knees.", "url": "https://example.org",
+    }  # fmt: skip
+    lines = [json.dumps(record), "[" * 100_000, json.dumps({**record, "uid": "1-2"})]
+    source = tmp_path / "medquad.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    code, out, err = _run("ingest", "medquad", str(source), "--no-index", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert (summary["added"], summary["outcome"]) == (2, "complete")
+    assert summary["skipped_reasons"] == {"malformed record": 1}
+    assert "skipped medquad.jsonl:2: nested deeper than 64 levels" in err
+    assert "internal error" not in err
 
 
 def test_locked_library_exits_non_zero(home: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from medoracle import __version__
 from medoracle.corpus.build import PROFILES
 from medoracle.corpus.citation import citation_line
-from medoracle.corpus.ingest import IngestInterrupted
+from medoracle.corpus.ingest import FILE_ERRORS, WITH_ERRORS, IngestInterrupted
 from medoracle.corpus.loaders import FORMATS
 from medoracle.corpus.progress import RichReporter
 from medoracle.corpus.schema import utc_now
@@ -132,6 +132,16 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    """The ingest summary; then, if whole files could not be loaded, one line and exit 1."""
+    _summary_lines(summary, as_json)
+    if summary["outcome"] == WITH_ERRORS:
+        reasons = summary["skipped_reasons"]
+        failed = ", ".join(f"{r}: {reasons[r]}" for r in FILE_ERRORS if reasons.get(r))
+        command = "ingest" if "format" in summary else "library build"
+        _fail(f"{command} completed with errors ({failed}); the other files were loaded")
+
+
+def _summary_lines(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return

@@ -8,11 +8,12 @@ settings table misses one.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -130,7 +131,9 @@ class WebSettings(BaseModel):
     )
     session_hours: float = Field(12, gt=0, le=24 * 30, description="a sign-in lasts this long")
     secure_cookies: bool = Field(
-        False, description="mark cookies Secure (set when served over HTTPS)"
+        False,
+        description="always mark cookies Secure; off, they are marked when the request came "
+        "over HTTPS (directly or by a trusted proxy's X-Forwarded-Proto)",
     )
     related_floor: float = Field(
         0.5, ge=0, le=1, description="least question similarity for a related question"
@@ -140,6 +143,27 @@ class WebSettings(BaseModel):
     log_questions: bool = Field(
         False, description="write question text into the access log (off: route names only)"
     )
+    trusted_proxies: str = Field(
+        "",
+        max_length=4000,
+        description="comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty: none, so a client is "
+        "always its own connection's address",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        """Each entry an IP address or network, so a typo is an error, not a silent miss."""
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (like 10.0.0.1 or 10.0.0.0/8)"
+                ) from None
+        return ",".join(entries)
 
 
 class Settings(BaseSettings):

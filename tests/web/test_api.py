@@ -159,6 +159,30 @@ def test_evidence_search(browser: TestClient) -> None:
     assert browser.get("/api/v1/evidence", params={"q": "x", "k": 51}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("%20", "the question is empty"),
+        ("%00", "the question is empty"),
+        ("%03", "the question is empty"),
+        ("%1E", "the question is empty"),
+        ("%E2%80%8B", "the question is empty"),  # a zero-width space
+        ("%FF", "the question has no searchable words"),  # not UTF-8: decoded as U+FFFD
+        ("%3F%21", "the question has no searchable words"),
+    ],
+)
+def test_an_evidence_query_without_words_is_a_422_with_one_line(
+    browser: TestClient, query: str, reason: str
+) -> None:
+    """The probe: these answered 500 "Internal Server Error" from query understanding."""
+    reply = browser.get(f"/api/v1/evidence?q={query}")
+    assert reply.status_code == 422
+    body = reply.json()
+    assert list(body) == ["error"] and body["error"].startswith(reason)
+    assert "\n" not in body["error"]
+    assert reply.headers["x-content-type-options"] == "nosniff"
+
+
 def test_transitions_with_basic_credentials(web: Web, browser: TestClient) -> None:
     slug = _slug(browser, RELATED)
     url = f"/api/v1/articles/{slug}/transitions"
@@ -234,3 +258,33 @@ def test_the_openapi_schema_lists_the_api_and_only_the_api(browser: TestClient) 
     assert "post" in schema["paths"]["/api/v1/ask"]
     assert "post" in schema["paths"]["/api/v1/articles/{slug}/transitions"]
     assert browser.get("/docs").status_code == 404  # no interactive docs served
+
+
+DOCUMENTED_ERRORS = {
+    ("post", "/api/v1/ask"): {400, 404, 413, 422, 429, 503},
+    ("get", "/api/v1/articles"): {422},
+    ("get", "/api/v1/articles/{slug}"): {404, 422, 503},
+    ("get", "/api/v1/articles/{slug}/history"): {404, 422},
+    ("get", "/api/v1/evidence"): {422, 503},
+    ("post", "/api/v1/articles/{slug}/transitions"): {400, 401, 403, 404, 409, 413, 422, 429},
+}
+
+
+def test_the_openapi_schema_documents_each_routes_errors_with_their_body(
+    browser: TestClient,
+) -> None:
+    """The probe: the schema listed only 200/201/422, and its 422 body (FastAPI's `detail`
+    list) was not what the API sends."""
+    schema = browser.get("/api/v1/openapi.json").json()
+    body = schema["components"]["schemas"]["ErrorBody"]
+    assert body["required"] == ["error"] and body["properties"]["error"]["type"] == "string"
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for (method, path), codes in DOCUMENTED_ERRORS.items():
+        responses = schema["paths"][path][method]["responses"]
+        errors = {int(code) for code in responses if int(code) >= 400}
+        assert errors == codes, (method, path)
+        for code in codes:
+            content = responses[str(code)]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/ErrorBody"}, (path, code)
+            assert responses[str(code)]["description"]
+    assert {"200", "201"} <= set(schema["paths"]["/api/v1/ask"]["post"]["responses"])

@@ -295,6 +295,8 @@ def test_serve_runs_the_app_factory_without_an_access_log(
     assert call["app"] == "medoracle.web.app:serve_app" and call["factory"] is True
     assert (call["host"], call["port"], call["workers"]) == ("127.0.0.1", 8123, 1)
     assert call["access_log"] is False and call["server_header"] is False
+    # uvicorn's default would believe X-Forwarded-For from 127.0.0.1: no proxy is trusted
+    assert call["proxy_headers"] is False and call["forwarded_allow_ips"] == ""
 
 
 def test_the_served_app_reads_its_home_from_the_environment(

@@ -200,6 +200,42 @@ def test_a_follow_up_is_a_child_shown_in_the_thread_of_both_pages(
     assert data["slug"] not in [a["slug"] for a in data["related"]]
 
 
+def _follow_up(web: Web, browser: TestClient, parent: str, question: str) -> str:
+    url = f"/questions/{parent}"
+    token = web.token(browser, url)
+    reply = browser.post(f"{url}/follow-up", data={"question": question, "csrf_token": token})
+    assert reply.status_code == 303, reply.text
+    return reply.headers["location"].removeprefix("/questions/")
+
+
+def test_the_same_follow_up_on_two_articles_makes_two_threads(
+    web: Web, browser: TestClient
+) -> None:
+    """The probe: "What about during pregnancy?" asked as a follow-up of a second article
+    went to the first article's follow-up with the same words, outside the second's thread."""
+    first = web.slug("How is Varnell syndrome with pneumonia treated?")
+    second = web.slug(UNRELATED)
+    question = "What about during pregnancy?"
+    older = _follow_up(web, browser, first, question)
+    newer = _follow_up(web, browser, second, question)
+    assert newer != older
+    assert older == "varnell-syndrome-pneumonia-treated--about-during-pregnancy"
+    assert newer == "treatment-quorn-fever--about-during-pregnancy"
+    assert _follow_up(web, browser, second, "what about during pregnancy") == newer  # again
+    for parent, child in ((first, older), (second, newer)):
+        own = _section(browser.get(f"/questions/{child}").text, "thread")
+        assert f'<a href="/questions/{parent}">' in own
+        listed = _section(browser.get(f"/questions/{parent}").text, "thread")
+        assert f'<a href="/questions/{child}">{question}</a>' in listed
+        data = browser.get(f"/api/v1/articles/{child}").json()
+        assert [a["slug"] for a in data["thread"]] == [parent, child]
+    top = web.slug(question)  # asked on its own, it is a third article, in no thread
+    assert top not in (older, newer) and top == "about-during-pregnancy"
+    assert browser.get(f"/api/v1/articles/{top}").json()["thread"][0]["slug"] == top
+    api = browser.post("/api/v1/ask", json={"question": question.upper(), "parent": first})
+    assert api.status_code == 200 and api.json()["slug"] == older
+
+
 def test_a_follow_up_carries_the_parents_condition_to_retrieval(
     web: Web, browser: TestClient, shared_data: object
 ) -> None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from web_kit import (
@@ -22,6 +23,7 @@ from web_kit import (
 )
 
 from medoracle.answer.model import Statement
+from medoracle.web import workflow
 from medoracle.web.store import Article
 
 STATES = ("submitted", "under_review", "approved", "changes_requested")
@@ -262,6 +264,83 @@ def test_history_records_who_when_from_to_and_why(
         r'<td><time datetime="([^"]+)">', browser.get(f"/questions/{slug}/history").text
     )
     assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s) for s in stamps)
+
+
+REGENERATED = "What rehabilitation helps after neurological Varnell syndrome?"
+
+
+def _regenerate(web: Web, browser: TestClient, slug: str) -> httpx.Response:
+    url = f"/questions/{slug}"
+    return web.post_form(browser, f"{url}/regenerate", {}, page=url)
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+@pytest.mark.parametrize("from_state", STATES)
+def test_regenerating_sends_the_article_to_submitted_by_a_move_in_the_table(
+    web: Web, reviewer: TestClient, editor: TestClient, from_state: str, role: str
+) -> None:
+    """The probe: regenerating moved Under Review or Approved straight to Submitted, a move
+    the transition table did not hold."""
+    slug = web.slug(REGENERATED)
+    _put(web, slug, from_state)
+    before = _article(web, slug).current_version
+    reply = _regenerate(web, reviewer if role == "reviewer" else editor, slug)
+    assert reply.status_code == 303, reply.text
+    article = _article(web, slug)
+    assert (article.state, article.current_version) == ("submitted", before + 1)
+    username = REVIEWER[0] if role == "reviewer" else EDITOR[0]
+    events = web.site.store.events(article.id)
+    if from_state == "submitted":
+        assert (events[-1].actor, events[-1].kind) == (username, "regenerated")
+    else:
+        assert (events[-2].kind, events[-1].kind) == ("regenerated", "transition")
+        assert _last_event(web, slug) == (
+            username,
+            "transition",
+            from_state,
+            "submitted",
+            "regenerated: the new version needs review",
+        )
+    moves = {
+        (e.from_state, e.to_state)
+        for e in events
+        if e.kind == "transition" and e.actor != "setup"  # `_put` sets states directly
+    }
+    assert moves <= set(workflow.TRANSITIONS)  # the audit trail holds only moves in the table
+
+
+def test_only_a_regeneration_takes_a_reviewed_article_back_to_submitted(
+    web: Web, reviewer: TestClient
+) -> None:
+    slug = web.slug(REGENERATED)
+    url = f"/questions/{slug}"
+    for state in ("under_review", "approved"):
+        _put(web, slug, state)
+        refused = web.move(reviewer, slug, "submitted")
+        assert refused.status_code == 403
+        assert "back to Submitted only by regenerating it" in refused.text
+        api = web.browser().post(
+            f"/api/v1{url.replace('/questions/', '/articles/')}/transitions",
+            json={"to": "submitted"},
+            auth=REVIEWER,
+        )
+        assert api.status_code == 403 and "only by regenerating" in api.json()["error"]
+        assert 'value="submitted"' not in reviewer.get(url).text  # no Resubmit button
+        assert _article(web, slug).state == state
+
+
+def test_a_regeneration_racing_a_move_changes_nothing(
+    web: Web, reviewer: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slug = web.slug(REGENERATED)
+    _put(web, slug, "under_review")
+    stale = _article(web, slug)
+    _put(web, slug, "approved")  # approved meanwhile: the regenerator has not seen it
+    monkeypatch.setattr(web.site, "find", lambda _slug: stale)
+    reply = _regenerate(web, reviewer, slug)
+    assert reply.status_code == 409 and "now approved" in reply.text
+    article = _article(web, slug)
+    assert (article.state, article.current_version) == ("approved", stale.current_version)
 
 
 def test_regenerating_needs_a_signed_in_user(web: Web, browser: TestClient) -> None:

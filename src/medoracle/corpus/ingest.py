@@ -19,11 +19,25 @@ from medoracle.corpus.models import LoadedDocument
 from medoracle.corpus.store import Library
 from medoracle.errors import MedoracleError, SourceError
 
-__all__ = ["IngestInterrupted", "IngestReport", "Reporter", "SourceReport", "ingest"]
+__all__ = [
+    "COMPLETE",
+    "WITH_ERRORS",
+    "IngestInterrupted",
+    "IngestReport",
+    "Reporter",
+    "SourceReport",
+    "ingest",
+]
 
 MALFORMED = "malformed record"
 DUPLICATE = "duplicate document id in this run (first kept)"
 UNREADABLE = "unreadable file"
+EMPTY = "empty file (0 bytes)"
+# Whole files that gave nothing: the run still loads the rest, but ends "completed with
+# errors" (and the CLI exits non-zero), since a missing file is not a skipped record.
+FILE_ERRORS = (UNREADABLE, EMPTY)
+COMPLETE = "complete"
+WITH_ERRORS = "completed with errors"
 
 
 class Reporter(Protocol):
@@ -93,6 +107,11 @@ class IngestReport:
             "seconds": round(self.seconds, 2),
         }
 
+    def file_errors(self) -> dict[str, int]:
+        """How many files were unreadable or empty, by reason."""
+        totals = self.totals()["skipped_reasons"]
+        return {reason: totals[reason] for reason in FILE_ERRORS if totals.get(reason)}
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome,
@@ -136,11 +155,17 @@ def ingest(
             report.sources.append(source)
             reporter.begin(f"{loader.FORMAT} {path.name}")
             source_started = time.perf_counter()
-            records = _limited(loader.read(path), limit)
-            _ingest_source(library, records, source, run_id, batch_size, seen, reporter, messages)
+            if _empty(path):
+                source.skipped[EMPTY] += 1
+                reporter.message(f"skipped {path}: empty file (0 bytes)")
+            else:
+                records = _limited(loader.read(path), limit)
+                _ingest_source(
+                    library, records, source, run_id, batch_size, seen, reporter, messages
+                )
             source.seconds = time.perf_counter() - source_started
             reporter.end()
-        report.outcome = "complete"
+        report.outcome = WITH_ERRORS if report.file_errors() else COMPLETE
     except KeyboardInterrupt:
         report.outcome = "interrupted"
         raise IngestInterrupted(report) from None
@@ -185,9 +210,10 @@ def _ingest_source(
             if len(batch) >= batch_size:
                 _flush(library, batch, source, run_id, reporter)
     except SourceError as exc:
-        # An unreadable file is skipped and counted like a bad record; the run goes on.
+        # An unreadable file is counted and said (always, whatever the message budget); the
+        # run goes on with the next file and ends "completed with errors".
         source.skipped[UNREADABLE] += 1
-        messages.emit(f"skipped {exc}")
+        reporter.message(f"skipped {exc}")
     _flush(library, batch, source, run_id, reporter)
 
 
@@ -206,6 +232,14 @@ def _flush(
     source.unchanged += result.unchanged
     reporter.advance(len(batch), 0)
     batch.clear()
+
+
+def _empty(path: Path) -> bool:
+    """A 0-byte file; one that cannot even be stat'ed is left to its loader to report."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _limited(

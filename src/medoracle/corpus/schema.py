@@ -97,20 +97,39 @@ def _migrate(conn: sqlite3.Connection, path: Path, *, apply: bool, package: str)
     pending = known[current:]
     if pending and not apply:
         raise LibraryError(f"{path}: library schema v{current} needs upgrading; run an ingest")
-    for migration in pending:
-        # One script, one transaction: executescript would commit a transaction opened
-        # outside it, so BEGIN and COMMIT travel inside.
-        record = (
-            f"INSERT INTO schema_migrations VALUES "
-            f"({migration.version}, '{migration.name}', '{utc_now()}');"
-            f"PRAGMA user_version = {migration.version};"
-        )
-        try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{migration.sql}\n{record}\nCOMMIT;")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    if not pending:
+        return
+    # Foreign keys are off while migrating and checked before each commit, so a migration
+    # may rebuild a table that others refer to (SQLite's "making other kinds of table
+    # schema changes", https://www.sqlite.org/lang_altertable.html#otheralter).
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for migration in pending:
+            _apply(conn, path, migration)
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _apply(conn: sqlite3.Connection, path: Path, migration: Migration) -> None:
+    """One migration in one transaction. executescript would commit a transaction opened
+    outside it, so BEGIN travels inside; COMMIT follows the foreign key check."""
+    record = (
+        f"INSERT INTO schema_migrations VALUES "
+        f"({migration.version}, '{migration.name}', '{utc_now()}');"
+        f"PRAGMA user_version = {migration.version};"
+    )
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{migration.sql}\n{record}")
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise LibraryCorruptError(
+                f"{path}: migration {migration.version} ({migration.name}) would break "
+                "references between rows; nothing was changed"
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 class WriterLock:

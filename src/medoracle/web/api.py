@@ -22,10 +22,38 @@ from medoracle.web.app import CSRF_COOKIE, client_of, state_of
 from medoracle.web.site import Site
 from medoracle.web.store import STATES, Article, User
 
-__all__ = ["annotation_records", "article_summary", "router"]
+__all__ = ["ErrorBody", "annotation_records", "article_summary", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Audience = Literal["clinician", "student", "patient"]
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: one line, never a traceback."""
+
+    error: str = Field(description="what went wrong, in one line")
+
+
+_ERRORS = {
+    400: "the request cannot be used: a body that cannot be read as JSON, or a question "
+    "that is empty once spacing and control characters are dropped, or too long",
+    401: "no credentials, or a wrong user name or password (HTTP Basic)",
+    403: "a move this role may not make or that does not exist, or a session without its "
+    "X-CSRF-Token",
+    404: "no article at that address (or no such parent, or version)",
+    409: "the article changed meanwhile: reload and try again",
+    413: "the request body is over the size limit",
+    422: "a parameter or body field is invalid, or the text is not a question medoracle "
+    "answers (instructions, another language, no words)",
+    429: "too many requests from this address, or failed sign-ins for this account: see "
+    "Retry-After",
+    503: "the evidence library cannot be used right now",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that can answer `codes`, each with ErrorBody."""
+    return {code: {"model": ErrorBody, "description": _ERRORS[code]} for code in codes}
 
 
 class AskRequest(BaseModel):
@@ -86,7 +114,16 @@ def annotation_records(site: Site, article: Article) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-@router.post("/ask", status_code=201, summary="Ask a question; returns its article")
+@router.post(
+    "/ask",
+    status_code=201,
+    summary="Ask a question; returns its article",
+    responses={
+        200: {"description": "asked before: its existing article"},
+        201: {"description": "a new article, composed now"},
+        **_errors(400, 404, 413, 422, 429, 503),
+    },
+)
 def ask(request: Request, body: AskRequest) -> JSONResponse:
     web = state_of(request)
     if not web.ask_limiter.allow(client_of(request)):
@@ -97,7 +134,7 @@ def ask(request: Request, body: AskRequest) -> JSONResponse:
     return JSONResponse(data, status_code=201 if created else 200)
 
 
-@router.get("/articles", summary="List or search articles")
+@router.get("/articles", summary="List or search articles", responses=_errors(422))
 def articles(
     request: Request,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -110,7 +147,11 @@ def articles(
     return {"articles": [article_summary(a) for a in found if a.current_version]}
 
 
-@router.get("/articles/{slug}", summary="One article, for any audience and version")
+@router.get(
+    "/articles/{slug}",
+    summary="One article, for any audience and version",
+    responses=_errors(404, 422, 503),
+)
 def article(
     request: Request,
     slug: str,
@@ -121,7 +162,11 @@ def article(
     return _article(site, site.find(slug), audience, version)
 
 
-@router.get("/articles/{slug}/history", summary="Versions and audit events of an article")
+@router.get(
+    "/articles/{slug}/history",
+    summary="Versions and audit events of an article",
+    responses=_errors(404, 422),
+)
 def article_history(request: Request, slug: str) -> dict[str, Any]:
     site = state_of(request).site
     found = site.find(slug)
@@ -152,7 +197,7 @@ def article_history(request: Request, slug: str) -> dict[str, Any]:
     }
 
 
-@router.get("/evidence", summary="Search the evidence library")
+@router.get("/evidence", summary="Search the evidence library", responses=_errors(422, 503))
 def evidence(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
@@ -168,11 +213,8 @@ def _api_user(request: Request, authorization: str | None, csrf: str | None) -> 
             name, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             raise HTTPException(401, "malformed Basic credentials") from None
-        if web.login_limiter.blocked(client_of(request)):
-            raise HTTPException(429, "too many failed sign-ins: wait a minute")
-        user = web.site.store.user(name)
-        if user is None or user.disabled or not auth.verify_password(user.password_hash, password):
-            web.login_limiter.hit(client_of(request))
+        user = web.sign_in(client_of(request), name, password)
+        if user is None:
             raise HTTPException(401, "wrong user name or password", {"WWW-Authenticate": "Basic"})
         return user
     session_user = web.user(request)
@@ -187,7 +229,11 @@ def _api_user(request: Request, authorization: str | None, csrf: str | None) -> 
     return session_user
 
 
-@router.post("/articles/{slug}/transitions", summary="Move an article along the review track")
+@router.post(
+    "/articles/{slug}/transitions",
+    summary="Move an article along the review track",
+    responses=_errors(400, 401, 403, 404, 409, 413, 422, 429),
+)
 def transitions(
     request: Request,
     slug: str,

@@ -1,6 +1,7 @@
 """`medoracle serve`: the FastAPI application, its middleware and its error pages.
 
-    request -> size limit -> security headers, access log (route names, no question text)
+    request -> forwarded client and scheme (trusted proxies only) -> cached article pages
+            -> size limit -> security headers, access log (route names, no question text)
             -> pages (server-rendered Jinja2) or /api/v1 (JSON, OpenAPI)
 
 The routes live in `medoracle.web.pages` and `medoracle.web.api`; both reach the `Site`
@@ -10,6 +11,8 @@ through `request.app.state.web`.
 from __future__ import annotations
 
 import logging
+import math
+import os
 import secrets
 import threading
 import time
@@ -24,7 +27,9 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from medoracle import __version__
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
@@ -33,7 +38,7 @@ from medoracle.errors import ConfigError, MedoracleError
 from medoracle.settings import Settings
 from medoracle.web import auth, workflow
 from medoracle.web.site import NotFound, Refused, Site
-from medoracle.web.store import Conflict, User
+from medoracle.web.store import Conflict, User, seconds_between
 
 __all__ = ["WebState", "create_app", "serve_app"]
 
@@ -79,6 +84,14 @@ class RateLimiter:
         """Count one event (a failed sign-in, say) whatever the limit."""
         with self._lock:
             self._events.setdefault(client, deque()).append(time.monotonic())
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until `client` may act again: when its oldest event leaves the minute."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.get(client)
+            oldest = events[0] if events else now - 60
+        return max(1, math.ceil(oldest + 60 - now))
 
     def _check(self, client: str, *, count: bool) -> bool:
         now = time.monotonic()
@@ -140,6 +153,37 @@ class WebState:
             return None
         return self.site.store.session_user(auth.hash_token(token), utc_now())
 
+    def sign_in(self, client: str, username: str, password: str) -> User | None:
+        """The account if the password is right; None, counted against the client and the
+        account name, if not. A client over its limit, or an account name locked after
+        repeated failures (`auth.lockout_seconds`), gets 429 with Retry-After, and its
+        password is not even checked."""
+        store = self.site.store
+        if self.login_limiter.blocked(client):
+            wait = self.login_limiter.retry_after(client)
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins from this address: try again in {wait} seconds",
+                {"Retry-After": str(wait)},
+            )
+        now = utc_now()
+        until = store.locked_until(username, now)
+        if until is not None:
+            wait = max(1, seconds_between(now, until))
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins for this account: try again in {wait} seconds",
+                {"Retry-After": str(wait)},
+            )
+        user = store.user(username)
+        valid = auth.verify_password(user.password_hash if user else None, password)
+        if user is None or not valid or user.disabled:
+            self.login_limiter.hit(client)
+            store.record_failure(username, now, auth.lockout_seconds)
+            return None
+        store.clear_failures(username)
+        return user
+
     def render(self, name: str, **context: Any) -> str:
         return self.templates.get_template(name).render(**context)
 
@@ -155,6 +199,8 @@ def state_of_app(app: FastAPI) -> WebState:
 
 
 def client_of(request: Request) -> str:
+    """The client's address for rate limits: the connection's peer, or, when that peer is a
+    trusted proxy (`web.trusted_proxies`), the address it forwarded for."""
     return request.client.host if request.client else "unknown"
 
 
@@ -339,7 +385,10 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            response = _internal_error(request, exc)
         for name, value in _HEADERS.items():
             response.headers.setdefault(name, value)
         path = request.url.path if settings.web.log_questions else _route_name(request)
@@ -354,6 +403,11 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.web.max_body_bytes)
     app.add_middleware(FrontPages, web=lambda: state_of_app(app))
+    if settings.web.trusted_proxies:
+        # Outermost, so limits, logs and cookies see the forwarded client and scheme. Under
+        # `medoracle serve` uvicorn has done the same with the same list; doing it here too
+        # keeps the app right under any server, and twice is the same as once.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
     _errors(app)
 
     @app.get("/static/{name}", include_in_schema=False)
@@ -371,25 +425,46 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
     return app
 
 
+_ERROR_TITLES = {
+    400: "That request could not be used",
+    401: "Sign in first",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Changed meanwhile",
+    413: "Too large",
+    422: "Not a question medoracle answers",
+    429: "Too many questions",
+}
+
+
+def _reply(request: Request, status: int, message: str) -> Response:
+    """A one-line error: JSON under /api, a page elsewhere; with the security headers, since
+    a 500 never passes the middleware that adds them."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status, headers=_HEADERS)
+    title = _ERROR_TITLES.get(status, "Something went wrong")
+    body = state_of(request).render(
+        "error.html.j2", title=title, message=message, user=None, csrf=""
+    )
+    return HTMLResponse(body, status_code=status, headers=_HEADERS)
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    """A bug, answered as a one-line 500. The log names the route and the exception's type;
+    the traceback, which may quote question text, only under MEDORACLE_DEBUG."""
+    log.error(
+        "%s %s failed: %s",
+        request.method,
+        _route_name(request),
+        type(exc).__name__,
+        exc_info=exc if os.environ.get("MEDORACLE_DEBUG") else None,
+    )
+    return _reply(request, 500, "internal error: this request could not be answered")
+
+
 def _errors(app: FastAPI) -> None:
     """One-line errors: JSON under /api, a page elsewhere. Never a traceback."""
-
-    def reply(request: Request, status: int, message: str) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=status)
-        web = state_of(request)
-        title = {
-            400: "That request could not be used",
-            401: "Sign in first",
-            403: "Not allowed",
-            404: "Not found",
-            409: "Changed meanwhile",
-            413: "Too large",
-            422: "Not a question medoracle answers",
-            429: "Too many questions",
-        }.get(status, "Something went wrong")
-        body = web.render("error.html.j2", title=title, message=message, user=None, csrf="")
-        return HTMLResponse(body, status_code=status)
+    reply = _reply
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
@@ -417,6 +492,12 @@ def _errors(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return reply(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        # Only what escapes the middleware stack itself gets here; the app's own failures
+        # are answered by `headers_and_log`.
+        return _internal_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

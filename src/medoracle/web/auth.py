@@ -28,12 +28,19 @@ __all__ = [
     "hash_password",
     "hash_token",
     "load_secret_key",
+    "lockout_seconds",
     "new_token",
     "verify_password",
 ]
 
 ROLES = ("reviewer", "editor")
 MIN_PASSWORD = 10
+# Account lockout: the first failures are free, then the account waits 30 s, doubling with
+# every further failure up to 15 minutes (OWASP Authentication Cheat Sheet, "Account
+# lockout"; NIST SP 800-63B section 5.2.2 asks for rate limiting of failed attempts).
+LOCKOUT_AFTER = 5
+LOCKOUT_FIRST_SECONDS = 30
+LOCKOUT_MAX_SECONDS = 15 * 60
 _HASHER = PasswordHasher()
 # Verified against when the user does not exist, so a wrong name costs the same time.
 _DUMMY_HASH = _HASHER.hash("medoracle-no-such-user")
@@ -50,6 +57,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def lockout_seconds(failures: int) -> int:
+    """How long an account stays locked after `failures` consecutive failed sign-ins: not at
+    all below LOCKOUT_AFTER, then LOCKOUT_FIRST_SECONDS doubled for each failure beyond it,
+    at most LOCKOUT_MAX_SECONDS."""
+    if failures < LOCKOUT_AFTER:
+        return 0
+    doublings = min(failures - LOCKOUT_AFTER, 16)
+    return min(LOCKOUT_MAX_SECONDS, LOCKOUT_FIRST_SECONDS << doublings)
 
 
 def needs_rehash(password_hash: str) -> bool:

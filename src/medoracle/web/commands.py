@@ -18,7 +18,7 @@ import click
 from medoracle.errors import ConfigError
 from medoracle.settings import Settings
 
-__all__ = ["register"]
+__all__ = ["proxy_options", "register"]
 
 
 def _site(settings: Settings) -> Any:
@@ -26,6 +26,14 @@ def _site(settings: Settings) -> Any:
     from medoracle.web.site import Site
 
     return Site(settings, answerer=lambda: open_answerer(settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: trust X-Forwarded-* only from the configured
+    proxies. uvicorn's own default trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which lets
+    any local client claim any address and escape the per-client limits."""
+    proxies = settings.web.trusted_proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
 def register(main: click.Group, errors: Callable[[], AbstractContextManager[None]]) -> None:
@@ -63,6 +71,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                 access_log=False,  # our own log names routes, never question text
                 log_level="info",
                 server_header=False,
+                **proxy_options(settings),
             )
 
     @main.group("user")

@@ -22,7 +22,6 @@ from medoracle.web.app import (
     AUDIENCE_COOKIE,
     CSRF_COOKIE,
     SESSION_COOKIE,
-    WebState,
     client_of,
     state_of,
 )
@@ -57,20 +56,26 @@ def _page(
     body = web.render(name, user=user, csrf=auth.csrf_token(web.secret, binding), **context)
     response = HTMLResponse(body, status_code=status)
     if new:
-        _cookie(response, web, CSRF_COOKIE, binding, max_age=_YEAR)
+        _cookie(request, response, CSRF_COOKIE, binding, max_age=_YEAR)
     return response
 
 
-def _cookie(response: Response, web: WebState, name: str, value: str, *, max_age: int) -> None:
+def _cookie(request: Request, response: Response, name: str, value: str, *, max_age: int) -> None:
     response.set_cookie(
         name,
         value,
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=web.settings.web.secure_cookies,
+        secure=_secure(request),
         path="/",
     )
+
+
+def _secure(request: Request) -> bool:
+    """Cookies are marked Secure when configured, or when this request came over HTTPS,
+    directly or by a trusted proxy's X-Forwarded-Proto (see `web.trusted_proxies`)."""
+    return state_of(request).settings.web.secure_cookies or request.url.scheme == "https"
 
 
 def _check_csrf(request: Request, token: str) -> None:
@@ -179,7 +184,7 @@ def article_page(
         if cached is not None and cached[0] == generation:
             response = _filled(request, cached[1])
             if remember:
-                _cookie(response, web, AUDIENCE_COOKIE, chosen, max_age=_YEAR)
+                _cookie(request, response, AUDIENCE_COOKIE, chosen, max_age=_YEAR)
             return response
     article = site.find(slug)
     shown = version or article.current_version
@@ -205,7 +210,7 @@ def article_page(
     else:
         response = _page(request, "article.html.j2", user=user, **context)
     if remember:
-        _cookie(response, web, AUDIENCE_COOKIE, chosen, max_age=_YEAR)
+        _cookie(request, response, AUDIENCE_COOKIE, chosen, max_age=_YEAR)
     return response
 
 
@@ -215,7 +220,7 @@ def _filled(request: Request, body: str) -> HTMLResponse:
     binding, new = _binding(request)
     response = HTMLResponse(body.replace(web.placeholder, auth.csrf_token(web.secret, binding)))
     if new:
-        _cookie(response, web, CSRF_COOKIE, binding, max_age=_YEAR)
+        _cookie(request, response, CSRF_COOKIE, binding, max_age=_YEAR)
     return response
 
 
@@ -395,12 +400,15 @@ def login(
 ) -> Response:
     _check_csrf(request, csrf_token)
     web = state_of(request)
-    if web.login_limiter.blocked(client_of(request)):
-        raise HTTPException(429, "too many failed sign-ins: wait a minute")
-    user = web.site.store.user(username.strip())
-    valid = auth.verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or user.disabled:
-        web.login_limiter.hit(client_of(request))
+    try:
+        user = web.sign_in(client_of(request), username.strip(), password)
+    except HTTPException as exc:  # too many failures: said on the form, with Retry-After
+        refused = _page(
+            request, "login.html.j2", status=exc.status_code, next=_local(next), error=exc.detail
+        )
+        refused.headers.update(exc.headers or {})
+        return refused
+    if user is None:
         return _page(
             request,
             "login.html.j2",
@@ -412,7 +420,7 @@ def login(
     hours = web.settings.web.session_hours
     web.site.store.add_session(auth.hash_token(token), user, auth.expiry(hours))
     response = _see(_local(next))
-    _cookie(response, web, SESSION_COOKIE, token, max_age=int(hours * 3600))
+    _cookie(request, response, SESSION_COOKIE, token, max_age=int(hours * 3600))
     return response
 
 
@@ -424,5 +432,7 @@ def logout(request: Request, csrf_token: Token = "") -> Response:
     if token:
         web.site.store.end_session(auth.hash_token(token))
     response = _see("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+    )
     return response

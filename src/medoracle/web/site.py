@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from numpy.typing import NDArray
 from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.errors import ConfigError
+from medoracle.query.understand import normalise
 from medoracle.settings import Settings
 from medoracle.web import workflow
 from medoracle.web.store import Annotation, Article, SiteStore, User, Version
@@ -41,6 +43,7 @@ T = TypeVar("T")
 # MeSH tree letters carried from a parent question to its follow-ups: diseases (C), drugs
 # (D), mental disorders (F03), persons (M) and the population qualifiers of G (pregnancy).
 _CONTEXT_TREES = ("C", "D", "F03", "M", "G08.686")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit
 
 
 class NotFound(ConfigError):
@@ -48,7 +51,8 @@ class NotFound(ConfigError):
 
 
 class Refused(ConfigError):
-    """The text is not a medical question medoracle answers (instructions, other language)."""
+    """The text is not a medical question medoracle answers (instructions, another language,
+    or no words at all)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class Site:
         screened = screen_question(question)
         if screened.refusal is not None:
             raise Refused(screened.refusal)
-        existing = self.store.by_question(screened.text)
+        existing = self.store.by_question(screened.text, parent)
         if existing is not None and existing.current_version:
             return existing, False
         context = self._context(parent) if parent is not None else ""
@@ -151,7 +155,7 @@ class Site:
                 screened.text, parent=parent, context=context, embedding=embedding, actor=actor
             )
         except sqlite3.IntegrityError:  # the same question, asked at the same moment
-            raced = self.store.by_question(screened.text)
+            raced = self.store.by_question(screened.text, parent)
             if raced is None:
                 raise
             return raced, False
@@ -282,10 +286,19 @@ class Site:
         return int(count) * 1_000_003 + int(top)
 
     def search(self, query: str, k: int) -> list[dict[str, Any]]:
-        """The evidence library's best passages for `query`."""
+        """The evidence library's best passages for `query`; a query with no word in it
+        (blank, control characters, punctuation, undecodable bytes) is refused."""
+        text, _ = normalise(query)
+        if not text:
+            raise Refused("the question is empty: type a question with at least one word")
+        if not _WORD.search(text):
+            raise Refused("the question has no searchable words: type at least one word")
 
         def run() -> list[dict[str, Any]]:
-            result = self._ready().retriever.search(query, k=k)
+            try:
+                result = self._ready().retriever.search(query, k=k)
+            except ValueError as exc:  # the retriever's "no searchable words"
+                raise Refused(str(exc)) from None
             return [
                 {
                     "doc_id": h.doc_id,
@@ -373,9 +386,14 @@ class Site:
 
     def regenerate(self, article: Article, user: User | None, reason: str = "") -> Article:
         """Compose the article again from today's library as a new version; the old one is
-        kept. Changed content goes back to Submitted for review."""
+        kept. The new text goes back to Submitted for review, whatever state the old one had
+        reached (see `workflow`): an audited move, made with the version."""
         if user is None or user.disabled:
             raise workflow.TransitionError("sign in as a reviewer or editor to regenerate")
+        move = None
+        if article.state != "submitted":  # checked before composing: a refusal costs nothing
+            workflow.check(article.state, "submitted", user.role, regenerating=True)
+            move = (article.state, "submitted")
         answer = self._on_answer_thread(
             lambda: self._ready().ask(
                 article.question, AnswerAudience.CLINICIAN, context=article.context
@@ -388,17 +406,10 @@ class Site:
             library_version=answer.provenance.library_version,
             evidence=_evidence(answer),
             renditions={AnswerAudience.CLINICIAN.value: answer.model_dump_json()},
+            move=move,
+            comment="regenerated: the new version needs review",
         )
-        article = self.store.get(article.id)
-        if article.state != "submitted":
-            article = self.store.set_state(
-                article,
-                "submitted",
-                actor=user.username,
-                expected=article.state,
-                comment="regenerated: the new version needs review",
-            )
-        return article
+        return self.store.get(article.id)
 
     def annotate(self, article: Article, user: User | None, key: str, kind: str, body: str) -> None:
         """Strike a statement or attach a note to it, as a signed-in reviewer or editor."""

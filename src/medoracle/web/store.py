@@ -8,13 +8,17 @@ Every statement is parametrised. One `SiteStore` is one connection: give each th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sqlite3
+import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from medoracle.corpus.schema import connect, utc_now
@@ -29,7 +33,9 @@ __all__ = [
     "SiteStore",
     "User",
     "Version",
+    "follow_up_slug",
     "question_key",
+    "seconds_between",
     "slugify",
 ]
 
@@ -37,6 +43,7 @@ STATES = ("submitted", "under_review", "approved", "changes_requested")
 MIGRATIONS = "medoracle.web.migrations"
 _SLUG_WORDS = 12
 _SLUG_CHARS = 90
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # utc_now()'s format
 _STOP = frozenset("a an the of in on for with to and or is are what which how does do".split())
 
 
@@ -120,6 +127,49 @@ def slugify(question: str) -> str:
     return slug or kept[0][:_SLUG_CHARS]
 
 
+def follow_up_slug(parent_slug: str, question: str) -> str:
+    """A follow-up's address: the start of its parent's (up to 45 characters, cut between
+    words), a double hyphen, then its own words, so the same follow-up after two articles
+    reads differently and is seen to belong to its parent."""
+    head, limit = parent_slug, _SLUG_CHARS // 2
+    if len(head) > limit:  # one character more, to see whether the cut falls between words
+        cut = head[: limit + 1]
+        head = cut.rsplit("-", 1)[0] if "-" in cut else cut[:limit]
+    return f"{head.rstrip('-')}--{slugify(question)}"
+
+
+def _shifted(stamp: str, seconds: int) -> str:
+    """A `utc_now()` timestamp moved by `seconds`."""
+    moment = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC) + timedelta(seconds=seconds)
+    return moment.strftime(_STAMP)
+
+
+def seconds_between(earlier: str, later: str) -> int:
+    """Whole seconds from one `utc_now()` timestamp to another."""
+    start, end = (datetime.strptime(s, _STAMP) for s in (earlier, later))
+    return int((end - start).total_seconds())
+
+
+def _private(path: Path) -> None:
+    """Make `path` readable by its owner only before SQLite opens it: it holds password and
+    session hashes. SQLite gives the -wal and -shm files the database file's mode, so
+    creating it 0600 covers them; files an older medoracle left wider are narrowed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        try:
+            if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError as exc:
+            raise ConfigError(
+                f"{file}: readable by other users, and not ours to change ({exc.strerror}); "
+                "make it private with chmod 600"
+            ) from None
+
+
 def _article(row: sqlite3.Row) -> Article:
     return Article(
         id=row["id"],
@@ -146,6 +196,7 @@ class SiteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        _private(path)
         self.conn = connect(path, create=True, package=MIGRATIONS, check_same_thread=False)
 
     def close(self) -> None:
@@ -178,10 +229,14 @@ class SiteStore:
             raise LibraryError(f"article {article_id} not found")
         return _article(row)
 
-    def by_question(self, question: str) -> Article | None:
+    def by_question(self, question: str, parent: Article | None = None) -> Article | None:
+        """The article for `question` asked on its own, or as a follow-up of `parent`: a
+        follow-up is its parent plus its question (the same words after another article
+        are another article)."""
         row = self.conn.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE question_key = ?",
-            (question_key(question),),
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+            "WHERE coalesce(parent_id, 0) = ? AND question_key = ?",
+            (parent.id if parent else 0, question_key(question)),
         ).fetchone()
         return _article(row) if row else None
 
@@ -196,7 +251,7 @@ class SiteStore:
     ) -> Article:
         """A new article in state `submitted`, with a unique slug, and its audit event."""
         now = utc_now()
-        base = slugify(question)
+        base = follow_up_slug(parent.slug, question) if parent else slugify(question)
         with self.transaction() as conn:
             taken = {
                 row[0]
@@ -236,11 +291,25 @@ class SiteStore:
         library_version: str,
         evidence: list[str],
         renditions: dict[str, str],
+        move: tuple[str, str] | None = None,
+        comment: str = "",
     ) -> int:
         """Store a new composition as the article's current version, with the audience
-        pages already composed (`audience -> Answer JSON`)."""
+        pages already composed (`audience -> Answer JSON`). `move` is `(from, to)`: the
+        state change that comes with it, in the same transaction, so no reader ever sees the
+        new text under the old state; Conflict if the article has left `from` meanwhile."""
         now = utc_now()
         with self.transaction() as conn:
+            if move is not None:
+                expected, to_state = move
+                changed = conn.execute(
+                    "UPDATE articles SET state = ? WHERE id = ? AND state = ?",
+                    (to_state, article.id, expected),
+                ).rowcount
+                if not changed:
+                    raise Conflict(
+                        f"the article changed meanwhile (now {self.get(article.id).state}); reload"
+                    )
             current = conn.execute(
                 "SELECT current_version FROM articles WHERE id = ?", (article.id,)
             ).fetchone()[0]
@@ -261,6 +330,8 @@ class SiteStore:
             )
             if number > 1:
                 self._event(conn, article.id, actor, "regenerated", None, None, reason)
+            if move is not None:
+                self._event(conn, article.id, actor, "transition", *move, comment)
         return number
 
     def add_rendition(self, article_id: int, version: int, audience: str, answer: str) -> None:
@@ -471,6 +542,42 @@ class SiteStore:
         if row is None or row[4]:
             return None
         return User(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    # ------------------------------------------------------------------ sign-in lockout
+
+    def locked_until(self, username: str, now: str) -> str | None:
+        """When the lock on `username` ends, if it is locked at `now`."""
+        row = self.conn.execute(
+            "SELECT locked_until FROM sign_in_failures WHERE username = ? AND locked_until > ?",
+            (username, now),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def record_failure(self, username: str, now: str, lock_for: Callable[[int], int]) -> int:
+        """Count a failed sign-in for `username` and lock it for `lock_for(failures)` seconds
+        from `now`. Streaks a day old are forgotten. Returns the consecutive failures."""
+        yesterday = _shifted(now, -86_400)
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM sign_in_failures WHERE last_failure < ? "
+                "AND coalesce(locked_until, '') < ?",
+                (yesterday, now),
+            )
+            row = conn.execute(
+                "SELECT failures FROM sign_in_failures WHERE username = ?", (username,)
+            ).fetchone()
+            failures = (int(row[0]) if row else 0) + 1
+            seconds = lock_for(failures)
+            conn.execute(
+                "INSERT INTO sign_in_failures VALUES (?, ?, ?, ?) ON CONFLICT (username) DO "
+                "UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, "
+                "locked_until = excluded.locked_until",
+                (username, failures, now, _shifted(now, seconds) if seconds else None),
+            )
+        return failures
+
+    def clear_failures(self, username: str) -> None:
+        self.conn.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
 
     def end_session(self, token_hash: str) -> None:
         self.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))

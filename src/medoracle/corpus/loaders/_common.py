@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 MAX_PASSAGE_CHARS = 1200
+# No dataset nests deeper than a few levels; a record deeper than this is refused before a
+# converter (or str(), or pydantic) can recurse into it and hit Python's recursion limit.
+MAX_DEPTH = 64
 
 
 class Skipped(NamedTuple):
@@ -66,24 +70,51 @@ def open_text(path: Path) -> IO[str]:
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skipped]]:
-    """Yield `(where, record)` per line; a line that is not a JSON object is `Skipped`."""
+    """Yield `(where, record)` per line; a line that is not a JSON object of at most
+    MAX_DEPTH levels is `Skipped`, whatever its shape."""
     try:
         with open_text(path) as handle:
             for number, line in enumerate(handle, start=1):
                 where = f"{path.name}:{number}"
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield where, Skipped(where, f"not valid JSON ({exc.msg})")
-                    continue
-                if not isinstance(record, dict):
-                    yield where, Skipped(where, "not a JSON object")
-                    continue
-                yield where, record
+                if line.strip():
+                    yield where, _parse(where, line)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: unreadable or truncated ({exc})") from None
+
+
+def _parse(where: str, line: str) -> dict[str, Any] | Skipped:
+    if line.count("[") + line.count("{") > MAX_DEPTH and _deeper_than(line, MAX_DEPTH):
+        # Checked on the text: json.loads itself overflows the stack on '[' * 100000.
+        return Skipped(where, f"nested deeper than {MAX_DEPTH} levels")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Skipped(where, f"not valid JSON ({exc.msg})")
+    except ValueError as exc:  # an integer of over 4300 digits: its first clause says so
+        return Skipped(where, f"not usable JSON ({str(exc).partition(':')[0]})")
+    if not isinstance(record, dict):
+        return Skipped(where, "not a JSON object")
+    return record
+
+
+def _deeper_than(line: str, limit: int) -> bool:
+    """Whether the JSON text nests arrays and objects more than `limit` deep; brackets
+    inside strings do not count."""
+    depth = 0
+    for token in _STRUCTURE.finditer(line):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif mark in "]}":
+            depth -= 1
+    return False
+
+
+# A JSON string (with its escapes) or one bracket: strings are matched whole, so their
+# brackets are skipped (Friedl's "unrolled loop", linear on long strings).
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def build_passages(doc_id: str, drafts: Iterable[PassageDraft]) -> list[Passage]:
@@ -124,6 +155,9 @@ def safe_load(convert: Converter, where: str, record: dict[str, Any]) -> LoadedD
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         return Skipped(where, detail or type(exc).__name__)
+    except Exception as exc:
+        # A record of a shape no converter expects must cost that record, not the run.
+        return Skipped(where, f"cannot be converted ({type(exc).__name__}: {exc})")
 
 
 def read_records(path: Path, convert: Converter) -> Iterator[LoadedDocument | Skipped]:

@@ -72,7 +72,7 @@ def _corpus_answer_ids(folder: Path) -> set[str]:
     for name in ("medquad.jsonl.gz", "medquad.jsonl"):
         if (folder / name).exists():
             return {
-                answer_id(str(r["source"]), str(r["doc_id"]), str(r["pid"]))
+                answer_id(str(r.get("source")), str(r.get("doc_id")), str(r.get("pid")))
                 for _, r in iter_jsonl(folder / name)
                 if isinstance(r, dict) and isinstance(r.get("answer"), str) and r["answer"].strip()
             }
