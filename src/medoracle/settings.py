@@ -95,8 +95,12 @@ class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     documents: int = Field(20, ge=1, le=200, description="top documents whose passages are read")
-    relevance_floor: float = Field(
-        0.55, ge=0, le=1, description="least share of the question's concepts a statement covers"
+    relevance_floor: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="least relevance probability for a statement to be shown; default: the "
+        "floor in answer/relevance.json, tuned on the question bank's dev split",
     )
     support_floor: float | None = Field(
         None,

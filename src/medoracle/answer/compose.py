@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -71,6 +72,8 @@ class ExtractiveComposer:
         self.tools = tools
         self.library_version = library_version
         self.model = model or load_model()
+        if settings.relevance_floor is not None:
+            self.model = replace(self.model, floor=settings.relevance_floor)
 
     def compose(
         self,

@@ -352,9 +352,15 @@ def _answers(page: PageSpec, text: str, sentence: EvidenceSentence, intervention
     return page.answers_ask(text, sentence.section) or (page.takes_drugs and intervention)
 
 
+# Without a dense encoder (a library searched lexically only) the similarity feature is
+# unknown: it takes the typical value of candidate sentences, not zero, which would read as
+# "unlike the question".
+NEUTRAL_SIMILARITY = 0.45
+
+
 def _similarities(evidence: Evidence, tools: TextTools, texts: list[str]) -> list[float]:
     if not texts or tools.encode is None or evidence.query_vector is None:
-        return [0.0] * len(texts)
+        return [NEUTRAL_SIMILARITY] * len(texts)
     vectors = tools.encode(texts)
     return [float(v) for v in vectors @ evidence.query_vector]
 

@@ -76,7 +76,11 @@ INTENT_WORDS = frozenset(
     affects affect really normal okay ok bad good worse not no yes all very more most less
     other such only own same so too but if because as until while at by into through again
     further once anyway still even ever never every everything something anything nothing
-    like got""".split()
+    like got confirm confirmed confirms detect detected check checked checking work works
+    working helps helping cure cured happen happens mean means meaning indicate indicated
+    required needed need suggest suggested start started starting stop stopped begin
+    recommend recommends done doing does avoid avoided avoiding used given taken prescribed
+    recommended preferred indicated allowed safe""".split()
 )
 _NON_SUBJECT = frozenset(
     "pregnancy humans patients adult aged child infant women men female male mothers".split()
@@ -281,8 +285,8 @@ class Analyser:
         count = self.library_count
         found = [
             term.label
-            for term in focus
-            if term.kind in ("drug", "procedure", "term")
+            for index, term in enumerate(focus)
+            if (term.kind in ("drug", "procedure") or (term.kind == "term" and index == 0))
             and not any(count(name) for name in term.names if name)
         ]
         english = english_words()
@@ -405,8 +409,9 @@ class Analyser:
         return self.library_count is None or self.library_count(phrase) > 0
 
     def _word_terms(self, parsed: ParsedQuery, claimed: set[str]) -> list[FocusTerm]:
-        """The run of content words around the question's rarest word that no named term
-        claims ("Varnell syndrome", "papilin"); a condition when it ends in a disease noun."""
+        """Subjects no dictionary names, from the question's runs of content words that no
+        named term claims: a run ending in a disease noun is a condition ("neurological
+        Varnell syndrome"); otherwise the run around the rarest word is a term ("papilin")."""
         words = mesh_key(parsed.text).split()
         content = [
             w not in INTENT_WORDS
@@ -416,21 +421,31 @@ class Analyser:
             and not w.isdigit()
             for w in words
         ]
-        candidates = [w for w, keep in zip(words, content, strict=True) if keep]
-        if not candidates:
+        runs: list[list[str]] = []
+        current: list[str] = []
+        for word, keep in zip(words, content, strict=True):
+            if keep:
+                current.append(word)
+            elif current:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        if not runs:
             return []
+        for run in runs:
+            run = run[-4:]
+            if len(run) > 1 and _DISEASE_NOUN.search(" ".join(run)):
+                # Named by the phrase and its shorter endings ("varnell syndrome"), never
+                # by one adjective of it.
+                names = tuple(" ".join(run[i:]) for i in range(len(run) - 1))
+                return [FocusTerm(_title(" ".join(run)), "condition", names)]
+        candidates = [w for run in runs for w in run]
         counts = {w: self.library_count(w) if self.library_count else 1 for w in candidates}
         rarest = min(candidates, key=lambda w: counts[w])  # unknown to the library: rarest
-        index = words.index(rarest)
-        start, end = index, index + 1
-        while start > 0 and content[start - 1]:
-            start -= 1
-        while end < len(words) and content[end]:
-            end += 1
-        phrase = " ".join(words[start:end][:4])
-        names = tuple(dict.fromkeys([phrase, rarest]))
-        kind = "condition" if _DISEASE_NOUN.search(phrase) and phrase != rarest else "term"
-        return [FocusTerm(_title(phrase), kind, names)]
+        run = next(r for r in runs if rarest in r)[:4]
+        phrase = " ".join(run)
+        return [FocusTerm(_title(phrase), "term", tuple(dict.fromkeys([phrase, rarest])))]
 
 
 _TIER = {

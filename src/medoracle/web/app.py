@@ -205,7 +205,8 @@ def client_of(request: Request) -> str:
 
 
 def templates() -> jinja2.Environment:
-    env = html_environment()
+    env = html_environment().overlay()  # the answer renderer's own stays as it is
+    env.globals = dict(env.globals)
     env.loader = jinja2.ChoiceLoader(
         [jinja2.PackageLoader("medoracle.web", "templates"), env.loader or jinja2.DictLoader({})]
     )
