@@ -27,6 +27,8 @@ from medoracle.answer.relevance import RelevanceModel, SentenceView, features_of
 from medoracle.answer.sentences import display_text, grade_marker, is_clinical, is_self_contained
 from medoracle.query.analysis import FocusTerm, QuestionAnalysis, names_in
 from medoracle.query.asks import Ask
+from medoracle.query.mesh import mesh_key
+from medoracle.query.presentations import presentations
 from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence
 
 __all__ = [
@@ -40,6 +42,9 @@ __all__ = [
 ]
 
 _OPERATIONS = ("ectomy", "plasty", "otomy", "ostomy", "pexy", "rrhaphy")
+# Statements per section about the condition in general when the question names a
+# complaint ("lupus" statements on a page about lupus with leg weakness).
+GENERAL_PER_SECTION = 1
 # Share of its score a candidate loses for each statement its section already shows.
 SECTION_SATURATION = 0.08
 # Asks whose page is about a drug: a sentence must name it (or its passage must).
@@ -95,6 +100,7 @@ class Candidate:
     score: float = 0.0
     section: str = ""
     drug: bool = False  # names a drug from the dictionary
+    general: bool = False  # about the condition, not the complaint the question names
     tokens: frozenset[str] = frozenset()
     weights: dict[str, float] = field(default_factory=dict)
 
@@ -133,6 +139,7 @@ def featurize(
     others = tuple(t for t in analysis.focus[1:] if t.kind != "term")
     populations = tuple(p.terms for p in analysis.populations if p.name not in ("women", "men"))
     passage_keys: dict[int, str] = {}
+    elsewhere = _other_manifestations(analysis)
     kept: list[tuple[EvidenceSentence, EvidenceDocument, str, str, SentenceView, bool]] = []
     seen: set[str] = set()
     for sentence in evidence.sentences:
@@ -152,6 +159,7 @@ def featurize(
             (sentence.kind != "field" or analysis.ask in _FIELD_ASKS)
             and _about_focus(main, document, key, passage_key)
             and not _other_population(analysis, key)
+            and not _elsewhere(analysis, elsewhere, key)
             and _names_drugs(analysis, key, passage_key, document.key)
         )
         if gate and not about:
@@ -232,6 +240,7 @@ def candidates(
         for name in term.names[:4]
         for token in tools.tokens(name)
     )
+    complaints = [t for t in evidence.analysis.focus[1:] if t.kind == "symptom"]
     found: list[Candidate] = []
     for item in featurize(
         evidence, page, tools, concepts, patient=patient, sentence_grade=sentence_grade
@@ -255,11 +264,36 @@ def candidates(
             tokens=tokens - shared,
         )
         candidate.weights = tools.idf(candidate.tokens)
+        if complaints:
+            nearby = f"{item.key} {names_in(evidence.passages.get(item.sentence.pid, ''))}"
+            candidate.general = not any(t.named_in(nearby) for t in complaints)
         candidate.score = _score(candidate, prefer_patient, sentence_grade)
         candidate.section = page.section_of(item.text)
         found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return found
+
+
+def _other_manifestations(analysis: QuestionAnalysis) -> tuple[str, ...]:
+    """When the question names a complaint of one organ ("leg weakness in SLE"), the words
+    of the other organs' complaints (`presentations.toml`, focus entries): a sentence about
+    lupus nephritis is not about lupus with leg weakness."""
+    asked = {name for t in analysis.focus if t.kind == "symptom" for name in t.names}
+    if not asked:
+        return ()
+    others = {
+        mesh_key(term)
+        for presentation in presentations()
+        if presentation.focus
+        for term in presentation.terms
+    }
+    return tuple(sorted(others - asked))
+
+
+def _elsewhere(analysis: QuestionAnalysis, others: tuple[str, ...], key: str) -> bool:
+    if not others or not any(f" {name} " in key for name in others):
+        return False
+    return not any(t.named_in(key) for t in analysis.focus if t.kind == "symptom")
 
 
 def _other_population(analysis: QuestionAnalysis, key: str) -> bool:
@@ -390,6 +424,7 @@ def bottom_line(
     the page's lead cue, graded guideline recommendations first; at most `limit`, from
     different sections, the second only when nearly as strong."""
     primary = min(page.sections, key=lambda spec: spec.order).key
+    complaint = any(c.features["secondary"] < 1 for c in found)
     leading = [
         c
         for c in found
@@ -419,6 +454,10 @@ def bottom_line(
             value -= 2 * LEAD_WEIGHT
         if not c.document.current:
             value -= 4 * LEAD_WEIGHT
+        if complaint:  # "leg weakness in SLE": the answer about the complaint leads
+            value += 2 * LEAD_WEIGHT * f["secondary"]
+        if page.ask is not Ask.YES_NO and _REFUSAL_FIRST.match(c.text):
+            value -= LEAD_WEIGHT  # what not to do is not the first thing to say
         return value
 
     ranked = sorted(pool, key=lambda c: -strength(c))
@@ -458,6 +497,11 @@ def _names_a_drug(candidate: Candidate) -> float:
 # bottom-line sentence may be this much weaker than the first.
 LEAD_WEIGHT = 0.5
 SECOND_MARGIN = 1.0
+_REFUSAL_FIRST = re.compile(
+    r"^(?:\w+ ){0,6}(?:does not recommend|do not|should not|is not recommended|"
+    r"recommends? against)",
+    re.IGNORECASE,
+)
 _QUALIFIED = ("special", "alternatives", "avoid", "adjust", "cautions", "pitfalls", "caveats")
 _UNSETTLED = re.compile(
     r"\b(?:insufficient evidence|evidence is insufficient|not well[- ](?:documented|studied)|"
@@ -495,8 +539,10 @@ def select_sections(
     while total < max_statements:
         best: tuple[float, str] | None = None
         for key, queue in queues.items():
+            general = sum(c.general for c in chosen[key])
             while queue and (
                 per_doc[queue[0].document.number] >= max_per_document
+                or (queue[0].general and general >= GENERAL_PER_SECTION)
                 or any(overlap(queue[0], other) >= overlap_limit for other in picked)
             ):
                 queue.pop(0)
