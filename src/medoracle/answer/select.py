@@ -321,6 +321,8 @@ def _about_focus(
         return True
     if _sibling(main, key):  # "hospital-acquired pneumonia" on a page about CAP
         return False
+    if not document.titled and main.named_in(passage_key):
+        return True  # an abstract with no title: its own text says what it is about
     if document.focus >= 1.0:
         # A guideline, review or patient page named for the focus is about it throughout; a
         # study naming it in its title may be about something else in it, so its passage

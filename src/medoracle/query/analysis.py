@@ -80,7 +80,8 @@ INTENT_WORDS = frozenset(
     working helps helping cure cured happen happens mean means meaning indicate indicated
     required needed need suggest suggested start started starting stop stopped begin
     recommend recommends done doing does avoid avoided avoiding used given taken prescribed
-    recommended preferred indicated allowed safe""".split()
+    recommended preferred indicated allowed safe describe explain list role function
+    calculated defined overview""".split()
 )
 _NON_SUBJECT = frozenset(
     "pregnancy humans patients adult aged child infant women men female male mothers".split()

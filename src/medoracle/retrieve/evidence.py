@@ -13,6 +13,7 @@ never searches and never reads the library itself.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ ANSWER_KINDS = (
 )
 _FIELD_SECTIONS = ("Potential Harms", "Contraindications", "FDA Warning/Regulatory Alert")
 MAX_PASSAGES_PER_DOCUMENT = 400
+_PLACEHOLDER_TITLE = re.compile(r"^PubMed (?:article|abstract) PMID \d+$")
 # Documents read from each search; the focus search reaches further down, since a source
 # named for the focus is worth reading even when other words rank it lower.
 FOCUS_DOCUMENTS = 8
@@ -86,6 +88,12 @@ class EvidenceDocument:
     @property
     def year(self) -> int | None:
         return self.record.year
+
+    @property
+    def titled(self) -> bool:
+        """Whether the source has a real title (PubMed snippets and abstracts stored without
+        one are titled "PubMed article PMID ...")."""
+        return not _PLACEHOLDER_TITLE.match(self.record.title)
 
     @property
     def current(self) -> bool:
