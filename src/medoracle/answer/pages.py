@@ -38,6 +38,7 @@ class _Page(BaseModel):
     titles: list[str] = Field(default_factory=list)
     section_answers: list[str] = Field(default_factory=list)
     bottom: list[str] = Field(default_factory=list)
+    lead_section: str | None = None
     sections: list[_Section] = Field(min_length=1)
 
 
@@ -71,6 +72,7 @@ class PageSpec:
     bottom: tuple[re.Pattern[str], ...]
     sections: tuple[SectionSpec, ...]
     intervention: re.Pattern[str]
+    lead_section: str | None = None
     also: tuple[PageSpec, ...] = ()  # the other asks of a compound question
 
     def answers_ask(self, text: str, section: str = "") -> bool:
@@ -169,6 +171,7 @@ def _pages() -> dict[str, PageSpec]:
             bottom=tuple(compiled(c) for c in page.bottom) or answers,
             sections=sections,
             intervention=compiled("${intervention}"),
+            lead_section=page.lead_section,
         )
     missing = {a.value for a in Ask} - set(pages)
     if missing:

@@ -432,9 +432,13 @@ def bottom_line(
         for c in found
         if c.on_focus
         and page.can_lead(c.text)
-        and (not page.drug_answers or c.features["intervention"])
+        and (page.ask is not Ask.TREATMENT or c.features["intervention"])
     ]
     pool = leading or [c for c in found if c.on_focus][:3] or list(found[:1])
+    if page.lead_section is not None:
+        pool = [c for c in pool if c.section == page.lead_section] or pool
+    # A consumer's question is answered first from what was written for patients.
+    pool = [c for c in pool if c.features["consumer_patient"]] or pool
 
     def strength(c: Candidate) -> float:
         # The ranking model's logit (does it hold what a physician expects?), then what
@@ -456,6 +460,8 @@ def bottom_line(
             value -= 2 * LEAD_WEIGHT
         if not c.document.current:
             value -= 4 * LEAD_WEIGHT
+        # A consumer's question is answered first in the words written for patients.
+        value += 2 * LEAD_WEIGHT * f["consumer_patient"]
         if complaint:  # "leg weakness in SLE": the answer about the complaint leads
             value += 2 * LEAD_WEIGHT * f["secondary"]
         if page.ask is not Ask.YES_NO and _REFUSAL_FIRST.match(c.text):

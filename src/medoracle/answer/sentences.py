@@ -70,7 +70,8 @@ _LOGISTICS = re.compile(
 _MARKUP = re.compile(r"<[^>]*>|\w+=\"[^\"]*\">|&[a-z]+;|\s?\[\d+(?:\s*[,\u2013-]\s*\d+)*\](?=\W|$)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _UNFINISHED = re.compile(
-    r"(?:\b(?:and|or|with|of|the|to|for|a|an|in|by|such as|including|than|that|which)|[,;(])\s*$",
+    r"(?:\b(?:and|or|with|of|the|to|for|a|an|in|by|such as|including|than|that|which|if|"
+    r"when|unless|whether|because|only if|as)|[,;(])\s*$",
     re.IGNORECASE,
 )
 
@@ -147,6 +148,10 @@ _RUN_ON = re.compile(
 )
 
 
+# List items glued into one line: "...if it stops beating. oxygen aspirin to prevent...".
+_GLUED_LIST = re.compile(r"\b(?!etc\b)[a-z]{3,}\. [a-z]{3,}")
+
+
 def display_text(sentence: str) -> str:
     """The sentence as shown: one line, markup, grade and source markers removed, first
     letter capitalised; its words, numbers and negations exactly as the source has them."""
@@ -197,6 +202,8 @@ _PROTOCOL = re.compile(
     r"explore|identify|estimate|test)\b"
     r"|\b(?:primary|secondary) (?:end ?points?|outcomes?(?: measures?)?) "
     r"(?:is|are|was|were|will|included)\b"
+    r"|\b(?:primary|secondary|main) hypothesis\b|\b(?:group|groups|arm|arms|participants) will\b"
+    r"|(?-i:\bI (?:would|will|think|believe|have|am|was|had|did|could)\b)"
     r"|\btrial registration\b|\bregistered (?:at|with|in)\b|\bisrctn\b|\bnct\d"
     r"|\b(?:were|was) randomi[sz]ed (?:to|into|in a)\b|\bsample size\b|\bpower calculation\b"
     r"|\b(?:double|single)[- ]blind(?:ed)?,? (?:randomi[sz]ed|placebo)",
@@ -243,6 +250,8 @@ def is_self_contained(text: str) -> bool:
         return False
     if (
         _RUN_ON.search(text)
+        or _GLUED_LIST.search(text)
+        or re.search(r"[a-z]{2,}[.!?] [^\w\s(\"'“][A-Z]", text)
         or re.search(r"[a-z][.!?:][A-Z][a-z]", text)
         or re.search(r"[a-z]{3}[A-Z][a-z]", text)
     ):

@@ -52,6 +52,8 @@ _MODIFIERS = frozenset(
     "new recent frequent ongoing".split()
 )
 MAX_NAMES = 24
+# An English word this common stands for a heading it begins only when it is that heading.
+EVERYDAY_WORD = 100_000_000
 MAX_NAME_WORDS = 5
 # MeSH categories of procedures (E) and of diseases (C, F03) found through the tree file.
 _PROCEDURE_TREES = ("E",)
@@ -331,7 +333,10 @@ class Analyser:
             at = _word_at(words, said)
             label = _title(presentation.phrase)
             terms.append(FocusTerm(label, "symptom", tuple(names), position=at))
+        english = english_words()
         for mesh in parsed.mesh:
+            if mesh.how == "head" and english.get(mesh_key(mesh.matched), 0) >= EVERYDAY_WORD:
+                continue  # "down" his arm is not Down syndrome
             if any(t.startswith(_PROCEDURE_TREES) for t in mesh.trees):
                 kind = "procedure"
             elif any(t.startswith(_DISEASE_TREES) for t in mesh.trees):

@@ -29,7 +29,7 @@ from medoracle.query.mesh import american, mesh_key
 
 __all__ = ["EntityDictionary", "EntityMatch", "build_entities", "english_words"]
 
-FORMAT = 3
+FORMAT = 4
 CACHE_NAME = f"entities-v{FORMAT}.sqlite"
 MAX_WORDS = 6
 # Brand names and synonyms that are everyday English words ("today", "focus", "alert") are
@@ -112,6 +112,12 @@ def build_entities(out: Path) -> dict[str, int]:
         key = mesh_key(str(variant))
         target = mesh_key(str(targets[0])) if targets else ""
         if target in canonicals and _usable(key, str(variant)):
+            if (
+                key != target
+                and " " not in key
+                and english_words().get(key, 0) >= COMMON_WORD_COUNT
+            ):
+                continue  # "down" is no name of Down syndrome in a question
             rows.setdefault(key, target)
     english = english_words()
     drugs = _package_pickle("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")

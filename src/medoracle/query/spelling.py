@@ -86,7 +86,8 @@ class Speller:
                 # far commoner word one letter away, or for the word that makes a known name
                 # with its neighbour.
                 if self.medical.get(word, 0) < RARE_MEDICAL:
-                    fixed = self._commoner(word) or self._in_context(words, index)
+                    commoner = None if word in self.english else self._commoner(word)
+                    fixed = commoner or self._in_context(words, index)
                     if fixed and fixed != word:
                         replaced[index] = fixed
                 continue
