@@ -30,7 +30,7 @@ pytestmark = pytest.mark.shared_data
 WAIT_SECONDS = 120  # composing takes 1-3 s; a cold or busy CI machine may take far longer
 FOLLOW_UP = "What about during pregnancy?"
 # The seed page's sections, as the lead's real run composes them from NGC-11372.
-SEED_SECTIONS = {"Diagnostic work-up", "First-line treatment", "Monitoring"}
+SEED_SECTIONS = {"Diagnostic work-up", "First-line treatment", "Monitoring and follow-up"}
 SEED_GUIDELINE = "NGC-11372"
 TRANSPARENT = {"rgba(0, 0, 0, 0)", "transparent"}
 

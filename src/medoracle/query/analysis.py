@@ -293,7 +293,7 @@ class Analyser:
             and not any(count(name) for name in term.names if name)
         ]
         english = english_words()
-        claimed = {w for t in focus if t.label in found for n in t.names for w in n.split()}
+        claimed = {w for t in focus for n in t.names for w in n.split()}
         for word in dict.fromkeys(mesh_key(text).split()):
             if (
                 len(word) >= 5

@@ -87,6 +87,8 @@ class Speller:
                 # with its neighbour.
                 if self.medical.get(word, 0) < RARE_MEDICAL:
                     commoner = None if word in self.english else self._commoner(word)
+                    if commoner is None and self._stray(word):
+                        commoner = self._name_nearby(word)
                     fixed = commoner or self._in_context(words, index)
                     if fixed and fixed != word:
                         replaced[index] = fixed
@@ -148,6 +150,20 @@ class Speller:
         own = self.medical.get(word, 0)
         for candidate in self._candidates(word, 1):
             if candidate != word and self.medical.get(candidate, 0) >= COMMONER * max(1, own):
+                return candidate
+        return None
+
+    def _stray(self, word: str) -> bool:
+        """A word of the vocabulary that is neither a name nor in the library: a misspelling
+        some source made ("acutane")."""
+        return (
+            word not in self.english and not self.is_name(word) and not self._known_in_library(word)
+        )
+
+    def _name_nearby(self, word: str) -> str | None:
+        """A dictionary name one edit away ("accutane" for "acutane")."""
+        for candidate in self._candidates(word, 1):
+            if candidate != word and self.is_name(candidate):
                 return candidate
         return None
 
