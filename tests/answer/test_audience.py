@@ -35,6 +35,8 @@ from medoracle.answer.model import (
     Reference,
     Section,
     Statement,
+    Warning,
+    WarningKind,
 )
 from medoracle.answer.readability import count_syllables, fk_grade, sentence_grade, words
 from medoracle.corpus.models import PubType
@@ -396,6 +398,31 @@ def test_citations_still_resolve_and_references_keep_their_numbers() -> None:
         assert set(statement.citations) <= known
         assert {q.reference for q in statement.quotes} <= known
     assert answer.audience is AnswerAudience.CLINICIAN  # the input is not changed
+
+
+def test_references_of_dropped_statements_go_and_the_rest_are_renumbered() -> None:
+    answer = page(
+        [said("Corticosteroids calm the disease quickly.", 2)],
+        {
+            "first_line": [said("Give intravenous methylprednisolone 1 g daily for 3 days.", 1)],
+            "supportive": [said("Rest helps while the disease settles down.", 3)],
+        },
+    ).model_copy(
+        update={
+            "warnings": [
+                Warning(kind=WarningKind.DATED_SOURCE, message="old", references=[1, 3]),
+                Warning(kind=WarningKind.DATED_SOURCE, message="older", references=[1]),
+                Warning(kind=WarningKind.INSUFFICIENT_EVIDENCE, message="thin"),
+            ]
+        }
+    )
+    result = personalise(answer, "patient")
+    assert [r.doc_id for r in result.references] == ["test:doc2", "test:doc3"]
+    assert [r.number for r in result.references] == [1, 2]
+    assert [s.citations for s in result.statements()] == [[1], [2]]
+    assert [q.reference for s in result.statements() for q in s.quotes] == [1, 2]
+    assert [(w.message, w.references) for w in result.warnings] == [("old", [2]), ("thin", [])]
+    assert [s.citations for s in answer.statements()] == [[2], [1], [3]]  # input unchanged
 
 
 def test_unknown_audience_names_the_choices() -> None:

@@ -180,7 +180,10 @@ def test_a_dose_question_opens_with_the_dose(answerer: Answerer) -> None:
     answer = answerer.ask("What dose of azathioprine is used for maintenance in Varnell syndrome?")
     assert answer.ask == "dose"
     assert not answer.abstained
+    # The graded recommendation of another drug, for when this one is not tolerated, does
+    # not lead: the page leads with the dose of the drug asked.
     assert "2 mg/kg daily" in answer.bottom_line[0].text
+    assert "mycophenolate" not in answer.bottom_line[0].text
     assert answer.title.endswith("Dosing")
     for statement in answer.statements():  # a dose page shows doses of the asked drug only
         assert "azathioprine" in statement.text.lower() or re.search(r"\d", statement.text)

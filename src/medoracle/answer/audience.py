@@ -411,10 +411,9 @@ def _for_patient(answer: Answer) -> Answer:
     _make_readable(bottom, sections, rules)
     items = bottom + [p for section in sections for p in section]
     terms = _term_notes(items, glossary)
-    advice = see_doctor().lines_for(
-        answer.qtype, f"{answer.question} {answer.title} {answer.text()}"
-    )
     prose = _prose(items)
+    # Advice follows what the page still says, not what was dropped for readability.
+    advice = see_doctor().lines_for(answer.qtype, f"{answer.question} {answer.title} {prose}")
     shown = " ".join([prose, *(note.explanation for note in terms), *advice])
     fields = answer.model_dump() | {
         "audience": AnswerAudience.PATIENT,
@@ -434,6 +433,47 @@ def _for_patient(answer: Answer) -> Answer:
             "fk_grade_shown": fk_grade(shown),
             "fk_grade_source": fk_grade(answer.text()),
         },
+    }
+    return _cited_only(Answer.model_validate(fields))
+
+
+def _cited_only(answer: Answer) -> Answer:
+    """The page with its references cut to those its remaining statements cite, renumbered
+    by first use; a warning keeps only those numbers, and goes when none is left."""
+    order: dict[int, int] = {}
+    for statement in answer.statements():
+        for number in (*statement.citations, *(q.reference for q in statement.quotes)):
+            order.setdefault(number, len(order) + 1)
+    if len(order) == len(answer.references):
+        return answer
+
+    def cited(statement: Statement) -> Statement:
+        quotes = [q.model_copy(update={"reference": order[q.reference]}) for q in statement.quotes]
+        citations = [order[n] for n in statement.citations]
+        return statement.model_copy(update={"citations": citations, "quotes": quotes})
+
+    references = sorted(
+        (
+            r.model_copy(update={"number": order[r.number]})
+            for r in answer.references
+            if r.number in order
+        ),
+        key=lambda r: r.number,
+    )
+    warnings = [
+        w.model_copy(update={"references": [order[n] for n in w.references if n in order]})
+        for w in answer.warnings
+        if not w.references or any(n in order for n in w.references)
+    ]
+    sections = [
+        sec.model_copy(update={"statements": [cited(s) for s in sec.statements]})
+        for sec in answer.sections
+    ]
+    fields = answer.model_dump() | {
+        "bottom_line": [cited(s).model_dump() for s in answer.bottom_line],
+        "sections": [sec.model_dump() for sec in sections],
+        "references": [r.model_dump() for r in references],
+        "warnings": [w.model_dump() for w in warnings],
     }
     return Answer.model_validate(fields)
 

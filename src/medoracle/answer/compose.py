@@ -97,7 +97,7 @@ class ExtractiveComposer:
             sentence_grade=sentence_grade if patient else None,
         )
         if patient:
-            found = _patient_first(found)
+            found = _patient_first(found, page)
         timings["candidates"] = _ms(started)
         started = time.perf_counter()
         answer = self._page(evidence, page, found, audience)
@@ -216,14 +216,16 @@ class ExtractiveComposer:
 
 
 # A patient's page is written from patient information when the library has enough of it on
-# the focus; clinical sources fill in only when it has not. (A consumer's question on a
-# clinician's page ranks patient information first but keeps the clinical sources.)
+# the focus, and some of it answers the ask outright; clinical sources fill in only when it
+# has not. (A consumer's question on a clinician's page ranks patient information first but
+# keeps the clinical sources.)
 PATIENT_SOURCES_ENOUGH = 3
 
 
-def _patient_first(found: list[Candidate]) -> list[Candidate]:
+def _patient_first(found: list[Candidate], page: PageSpec) -> list[Candidate]:
     plain = [c for c in found if c.document.patient]
-    return plain if len(plain) >= PATIENT_SOURCES_ENOUGH else found
+    answered = any(c.on_focus and page.can_lead(c.text) for c in plain)
+    return plain if answered and len(plain) >= PATIENT_SOURCES_ENOUGH else found
 
 
 def _qtype(analysis: object) -> str:

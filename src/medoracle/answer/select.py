@@ -101,6 +101,7 @@ class Candidate:
     section: str = ""
     drug: bool = False  # names a drug from the dictionary
     general: bool = False  # about the condition, not the complaint the question names
+    other_dose: bool = False  # its dose belongs to a drug other than the one asked
     tokens: frozenset[str] = frozenset()
     weights: dict[str, float] = field(default_factory=dict)
 
@@ -241,6 +242,9 @@ def candidates(
         for token in tools.tokens(name)
     )
     complaints = [t for t in evidence.analysis.focus[1:] if t.kind == "symptom"]
+    asked_drug = (
+        evidence.analysis.drugs[0] if page.ask is Ask.DOSE and evidence.analysis.drugs else None
+    )
     found: list[Candidate] = []
     for item in featurize(
         evidence, page, tools, concepts, patient=patient, sentence_grade=sentence_grade
@@ -267,11 +271,27 @@ def candidates(
         if complaints:
             nearby = f"{item.key} {names_in(evidence.passages.get(item.sentence.pid, ''))}"
             candidate.general = not any(t.named_in(nearby) for t in complaints)
+        if asked_drug is not None:
+            candidate.other_dose = _dose_of_another(asked_drug, item.text, page, tools)
         candidate.score = _score(candidate, prefer_patient, sentence_grade)
         candidate.section = page.section_of(item.text)
         found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return found
+
+
+def _dose_of_another(drug: FocusTerm, text: str, page: PageSpec, tools: TextTools) -> bool:
+    """Whether the first dose a sentence gives is another drug's: the last drug it names
+    before the dose is not the one asked ("if allergic to amoxicillin, azithromycin
+    30 mg/kg" on an amoxicillin dose page)."""
+    dose = next((m for cue in page.bottom if (m := cue.search(text))), None)
+    if dose is None:
+        return False
+    words = names_in(text[: dose.start()]).split()
+    last = next((i for i in range(len(words) - 1, -1, -1) if words[i] in tools.drug_words), None)
+    if last is None:
+        return False
+    return not drug.named_in(f" {' '.join(words[last:])} ")
 
 
 def _other_manifestations(analysis: QuestionAnalysis) -> tuple[str, ...]:
@@ -439,6 +459,9 @@ def bottom_line(
         pool = [c for c in pool if c.section == page.lead_section] or pool
     # A consumer's question is answered first from what was written for patients.
     pool = [c for c in pool if c.features["consumer_patient"]] or pool
+    # An answer for a special case (an allergy, a failed first choice, another drug's dose)
+    # leads only when there is no general one.
+    pool = [c for c in pool if c.section not in _QUALIFIED and not c.other_dose] or pool
 
     def strength(c: Candidate) -> float:
         # The ranking model's logit (does it hold what a physician expects?), then what
@@ -464,6 +487,8 @@ def bottom_line(
         value += 2 * LEAD_WEIGHT * f["consumer_patient"]
         if complaint:  # "leg weakness in SLE": the answer about the complaint leads
             value += 2 * LEAD_WEIGHT * f["secondary"]
+        if c.other_dose:
+            value -= 2 * LEAD_WEIGHT  # a dose page leads with the dose of the drug asked
         if page.ask is not Ask.YES_NO and _REFUSAL_FIRST.match(c.text):
             value -= LEAD_WEIGHT  # what not to do is not the first thing to say
         return value
