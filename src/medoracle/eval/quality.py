@@ -86,6 +86,7 @@ def page_scores(
         "statements": float(len(statements)),
         "off_focus": float(off),
         "abstained": float(answer.abstained),
+        "ask": float(answer.ask == question.ask.value),  # read as the bank labels it
     }
 
 
@@ -133,6 +134,7 @@ def evaluate_quality(answerer: Answerer, questions: Sequence[BankQuestion]) -> d
             {
                 "id": question.id,
                 "ask": question.ask.value,
+                "read_as": answer.ask,
                 "title": answer.title,
                 "abstained": answer.abstained,
                 "bottom_line": [s.text for s in answer.bottom_line],
@@ -183,6 +185,8 @@ def _summary(rows: Sequence[tuple[BankQuestion, dict[str, float]]]) -> dict[str,
         "abstain_covered": _mean([s["abstained"] for s in covered]),
         "abstain_uncovered": _mean([s["abstained"] for s in uncovered]),
     }
+    if covered and all("ask" in s for s in covered):  # the baseline reads no ask
+        report["ask_read_as_labelled"] = _mean([s["ask"] for s in covered])
     return report
 
 

@@ -56,6 +56,7 @@ class AskRules(BaseModel):
     tie_order: list[Ask]
     secondary_share: float = Field(0.6, gt=0, le=1)
     secondary_least: float = Field(2.0, ge=0)
+    lead_margin: float = Field(1.0, ge=0)
     cues: list[_Cue]
     _compiled: list[tuple[_Cue, re.Pattern[str]]] = PrivateAttr(default_factory=list)
     _fallback: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -90,7 +91,24 @@ class AskRules(BaseModel):
             if fallback is not None and fallback.search(_normalised(question)):
                 return Ask.DEFINITION
             return self.default
+        # A compound question's asks that score close to the best: the one it names first
+        # leads ("how much amoxicillin, and for how many days?" is a dose question).
+        # ("Does X prevent Y?" opens as a yes/no question but asks about prevention.)
+        floor = max(self.secondary_least, self.secondary_share * best, best - self.lead_margin)
+        close = [a for a in Ask if a is not Ask.YES_NO and totals[a] >= floor]
+        if len(close) > 1:
+            where = self.positions(question, drugs)
+            return min(close, key=lambda a: (where[a], -totals[a], self.tie_order.index(a)))
         return next(ask for ask in self.tie_order if totals[ask] == best)
+
+    def positions(self, question: str, drugs: int = 0) -> dict[Ask, int]:
+        """Where in the question each ask's first cue matches."""
+        text = _normalised(question)
+        first = dict.fromkeys(Ask, len(text))
+        for cue, pattern in self._compiled:
+            if drugs >= cue.min_drugs and (match := pattern.search(text)):
+                first[cue.ask] = min(first[cue.ask], match.start())
+        return first
 
     def also(self, question: str, first: Ask, drugs: int = 0) -> tuple[Ask, ...]:
         """The question's other asks ("which antibiotic, and for how long?"): those whose cues
