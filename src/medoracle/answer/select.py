@@ -60,6 +60,7 @@ _YOUNG = re.compile(
 )
 _GROWN = re.compile(r"\b(?:adults?|elderly|older (?:adults|people|patients)|aged \d\d)\b")
 PATIENT_MAX_SENTENCE_GRADE = 13.0
+_LONG_WORD = re.compile(r"\b[a-z]{7,}\b")
 _LABEL = re.compile(r"^[A-Z][\w /()-]{0,30}:\s")
 
 
@@ -72,6 +73,7 @@ class TextTools:
     idf: Callable[[frozenset[str]], dict[str, float]]
     encode: Callable[[list[str]], np.ndarray] | None = None
     drug_words: frozenset[str] = frozenset()
+    glued: Callable[[str], bool] | None = None  # two words run together ("effectsoccur")
 
     def names_drug(self, key: str) -> bool:
         """Whether a sentence (as a matching key) names a drug from the dictionary."""
@@ -174,6 +176,8 @@ def featurize(
             continue
         if not is_clinical(text) or not is_self_contained(text):
             continue
+        if tools.glued is not None and any(map(tools.glued, _LONG_WORD.findall(text))):
+            continue  # text extraction lost a space or a full stop
         if patient and sentence_grade and sentence_grade(text) > PATIENT_MAX_SENTENCE_GRADE:
             continue
         view = SentenceView(

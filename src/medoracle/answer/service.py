@@ -53,6 +53,8 @@ class Answerer:
         self.analyser = analyser or load_analyser(settings, retriever)
         tools = text_tools(retriever)
         tools.drug_words = self.analyser.entities.drug_words()
+        if self.analyser.speller is not None:
+            tools.glued = self.analyser.speller.is_glued
         self.composer = ExtractiveComposer(settings.answer, tools, library_version)
         encoder = getattr(retriever.dense, "encoder", None)
         self.verifier = Verifier(encoder)

@@ -31,6 +31,16 @@ KNOWN_IN_LIBRARY = 5
 RARE_MEDICAL = 20
 # ... and is read as the word one letter away that is this many times commoner.
 COMMONER = 50
+# A glued word is at least this long; its parts are English words seen at least this often
+# in symspellpy's frequency list, or medical words as common as `RARE_MEDICAL`.
+GLUED_LEAST = 7
+COMMON_ENGLISH = 20_000
+# Words that start or end a sentence-joining glue ("abdomenthe", "thisdouble").
+_FUNCTION_WORDS = frozenset(
+    "the and also can may which when with from into other some more most only each both very "
+    "even such than your this that these those their there then they them what while where "
+    "will would should could often about after before between because".split()
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
@@ -152,6 +162,32 @@ class Speller:
             if candidate != word and self.medical.get(candidate, 0) >= COMMONER * max(1, own):
                 return candidate
         return None
+
+    def is_glued(self, word: str) -> bool:
+        """Whether a word is two run together by a lost space or line break ("effectsoccur",
+        "hypoglycemiavery"): unknown itself, two known words when split, one of them a
+        function word or the first a plural. Prefix compounds ("chemoradiotherapy",
+        "contralateral") are neither, so they stay."""
+        if len(word) < GLUED_LEAST or not word.isalpha() or not word.islower():
+            return False
+        if word in self.english or self.medical.get(word, 0):
+            return False
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if not (self._common(left) and self._common(right)):
+                continue
+            if left in _FUNCTION_WORDS and len(right) >= 5:
+                return True
+            if right in _FUNCTION_WORDS and len(left) >= 5:
+                return True
+            if len(left) >= 5 and len(right) >= 5 and left.endswith("s") and left[-2] != "s":
+                return True
+        return False
+
+    def _common(self, word: str) -> bool:
+        return (
+            self.english.get(word, 0) >= COMMON_ENGLISH or self.medical.get(word, 0) >= RARE_MEDICAL
+        )
 
     def _stray(self, word: str) -> bool:
         """A word of the vocabulary that is neither a name nor in the library: a misspelling
