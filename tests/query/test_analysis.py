@@ -33,10 +33,27 @@ def analyser(tmp_path_factory: pytest.TempPathFactory) -> Analyser:
         ("What is gout?", Ask.DEFINITION),
         ("When should I see a doctor for a fever?", Ask.WHAT_TO_DO),
         ("Is the protein Papilin secreted?", Ask.YES_NO),
+        ("er says bell palsy. will it go away", Ask.PROGNOSIS),
+        ("does crohn disease run in families", Ask.CAUSE),
+        ("how did my grandma get shingles?", Ask.CAUSE),
+        ("is tylenol enough, what else helps?", Ask.TREATMENT),
+        (
+            "Which pregnant women should take low-dose aspirin to prevent preeclampsia?",
+            Ask.PREVENTION,
+        ),
+        ("im 52, do i really need a colonoscopy?", Ask.PREVENTION),
+        ("Up to what time from symptom onset can alteplase be given in stroke?", Ask.TIMING),
     ],
 )
 def test_the_ask_is_read_from_the_wording(question: str, ask: Ask) -> None:
     assert classify_ask(question) is ask
+
+
+def test_of_near_equal_asks_the_one_named_first_leads() -> None:
+    question = "how much amoxicillin should she get and for how many days?"
+    assert classify_ask(question, drugs=1) is Ask.DOSE
+    # "how much" of no drug is no dose
+    assert classify_ask("how much weight do i have to lose?") is not Ask.DOSE
 
 
 def test_two_drugs_taken_together_ask_about_interactions() -> None:
@@ -61,6 +78,9 @@ def test_populations_are_found() -> None:
     names = [p.name for p in find_populations("does my 3 year old need antibiotics")]
     assert names == ["children"]
     assert [p.name for p in find_populations("hypertension in pregnancy")] == ["pregnancy"]
+    assert [p.name for p in find_populations("my baby has a fever")] == ["infants"]
+    # the baby a mother had is not the patient
+    assert find_populations("had a c-section with my first baby 2 yrs ago") == []
 
 
 def test_consumer_wording_is_recognised() -> None:
@@ -121,6 +141,18 @@ def test_a_narrower_condition_keeps_the_broader_one_as_such(analyser: Analyser) 
     assert main is not None and main.label == "Community-Acquired Pneumonia"
     assert main.named_in(names_in("patients with community-acquired pneumonia"))
     assert not main.named_in(names_in("ventilator-associated pneumonia"))
+
+
+def test_an_eponym_keeps_its_name_without_the_lost_apostrophe(analyser: Analyser) -> None:
+    analysis = analyser.analyse("my daughter was just diagnosed with hodgkins lymphoma")
+    assert analysis.main is not None and analysis.main.label == "Hodgkin Lymphoma"
+
+
+def test_a_condition_named_as_an_outcome_is_not_the_subject(analyser: Analyser) -> None:
+    analysis = analyser.analyse(
+        "my dad has atrial fibrillation. how much does it raise his chance of a stroke?"
+    )
+    assert analysis.main is not None and analysis.main.label.startswith("Atrial Fibrillation")
 
 
 def test_a_follow_up_takes_its_parents_subject(analyser: Analyser) -> None:

@@ -184,7 +184,7 @@ class QuestionAnalysis:
         subject = main.label
         others = [f for f in self.focus[1:3] if f.kind in ("drug", "symptom", "lay")]
         if (
-            self.ask in (Ask.DOSE, Ask.COMPARISON, Ask.TIMING)
+            self.ask in (Ask.DOSE, Ask.COMPARISON, Ask.TIMING, Ask.PREVENTION)
             and self.drugs
             and main.kind != "drug"
         ):
@@ -407,7 +407,7 @@ class Analyser:
         elif short:  # "STEMI" as the question writes it, after its long form
             label = f"{_title(natural_order(match.name))} ({short.upper()})"
         else:
-            label = _title(_as_written(self._text, surface))
+            label = _title(_apostrophe_restored(_as_written(self._text, surface), match.name))
         unique = tuple(dict.fromkeys(n for n in names if n))[:MAX_NAMES]
         return FocusTerm(label, match.kind, unique, match.trees, broader, start)
 
@@ -505,7 +505,20 @@ def _comorbidity(words: list[str], term: FocusTerm, subjects: list[FocusTerm]) -
         return False
     if words[at - 2] not in _PATIENT_NOUNS and words[at - 1] == "with":
         return False
-    return any(other.position > at for other in subjects if other is not term)
+    # A condition named later as an outcome ("he has afib: what is his risk of a stroke?")
+    # does not make the first one a comorbidity.
+    return any(
+        other.position > at
+        and not _OUTCOME_WORDS & set(words[max(0, other.position - 3) : other.position])
+        for other in subjects
+        if other is not term
+    )
+
+
+_OUTCOME_WORDS = frozenset(
+    "risk risks chance chances odds likelihood prevent preventing prevention cause causes "
+    "causing lead leads develop developing get getting".split()
+)
 
 
 def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
@@ -599,6 +612,23 @@ def _no_cue_ask(ask: Ask, text: str, focus: list[FocusTerm]) -> Ask:
 
 
 _SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def _apostrophe_restored(said: str, name: str) -> str:
+    """The question's words with an eponym's lost possessive dropped, as the dictionary's
+    name spells it ("bells palsy" -> "bell palsy", "hodgkins lymphoma" -> "hodgkin
+    lymphoma"): a word one "s" longer than a word of the name, before another word."""
+    proper = set(names_in(name).split())
+    words = said.split()
+    return " ".join(
+        word[:-1]
+        if index < len(words) - 1
+        and word.lower().endswith("s")
+        and word.lower()[:-1] in proper
+        and word.lower() not in proper
+        else word
+        for index, word in enumerate(words)
+    )
 
 
 def _title(text: str) -> str:

@@ -26,7 +26,7 @@ class _Lay(BaseModel):
     pattern: str
     terms: list[str] = Field(min_length=1)
     label: str
-    kind: str = Field("lay", pattern="^(lay|drug)$")
+    kind: str = Field("lay", pattern="^(lay|drug|condition)$")
 
 
 class _Population(BaseModel):
@@ -51,7 +51,8 @@ class LayMatch:
     start: int
     end: int
     words: str  # the question's words that matched
-    kind: str = "lay"  # "drug" for a lay name of a medicine ("water pill")
+    kind: str = "lay"  # "drug" for a lay name of a medicine ("water pill"), "condition"
+    # for a lay name of a disease that no dictionary calls a symptom ("afib")
 
 
 @dataclass(frozen=True)
