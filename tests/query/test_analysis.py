@@ -149,9 +149,7 @@ def test_an_eponym_keeps_its_name_without_the_lost_apostrophe(analyser: Analyser
 
 
 def test_a_condition_named_as_an_outcome_is_not_the_subject(analyser: Analyser) -> None:
-    analysis = analyser.analyse(
-        "my dad has atrial fibrillation. how much does it raise his chance of a stroke?"
-    )
+    analysis = analyser.analyse("my dad has afib. how much does it raise his chance of a stroke?")
     assert analysis.main is not None and analysis.main.label.startswith("Atrial Fibrillation")
 
 

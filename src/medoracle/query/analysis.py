@@ -251,8 +251,11 @@ class Analyser:
     def analyse(self, question: str) -> QuestionAnalysis:
         """Raises ValueError for a question with no visible text (as `understand` does)."""
         stripped = strip_chat(question)
+        lay_words = frozenset(w for t in find_lay_terms(stripped) for w in t.words.lower().split())
         text, corrections = (
-            self.speller.correct(stripped) if self.speller is not None else (stripped, [])
+            self.speller.correct(stripped, lay_words)
+            if self.speller is not None
+            else (stripped, [])
         )
         self._text = text
         parsed = understand(text, self.resources, cooccurs=self.library_count)

@@ -83,13 +83,16 @@ class Speller:
         self.library_count = library_count
         self._symspell: object | None = None
 
-    def correct(self, text: str) -> tuple[str, list[Correction]]:
-        """`text` with misspelt words replaced, and the replacements made."""
+    def correct(
+        self, text: str, keep: frozenset[str] = frozenset()
+    ) -> tuple[str, list[Correction]]:
+        """`text` with misspelt words replaced, and the replacements made; words in `keep`
+        (lay words the consumer vocabulary knows, "afib") are left as written."""
         matches = list(_WORD.finditer(text))
         words = [m.group(0).lower() for m in matches]
         replaced: dict[int, str] = {}
         for index, word in enumerate(words):
-            if len(word) < MIN_LENGTH or "'" in word:
+            if len(word) < MIN_LENGTH or "'" in word or word in keep:
                 continue
             if self._medical(word):
                 # A rare medical word ("hart", a brand "infecton") may still be a slip for a
