@@ -43,6 +43,7 @@ def analyser(tmp_path_factory: pytest.TempPathFactory) -> Analyser:
         ),
         ("im 52, do i really need a colonoscopy?", Ask.PREVENTION),
         ("Up to what time from symptom onset can alteplase be given in stroke?", Ask.TIMING),
+        ("What is the best therapy for gout?", Ask.TREATMENT),  # "what is" is a frame
     ],
 )
 def test_the_ask_is_read_from_the_wording(question: str, ask: Ask) -> None:
@@ -151,6 +152,20 @@ def test_an_eponym_keeps_its_name_without_the_lost_apostrophe(analyser: Analyser
 def test_a_condition_named_as_an_outcome_is_not_the_subject(analyser: Analyser) -> None:
     analysis = analyser.analyse("my dad has afib. how much does it raise his chance of a stroke?")
     assert analysis.main is not None and analysis.main.label.startswith("Atrial Fibrillation")
+
+
+def test_a_treatment_the_library_names_often_is_a_focus(tmp_path: Path) -> None:
+    counts = {"oxygen therapy": 457, "long term oxygen therapy": 50, "guide oxygen therapy": 0}
+    analyser = Analyser.load(None, tmp_path, library_count=lambda phrase: counts.get(phrase, 0))
+    analysis = analyser.analyse(
+        "Which patients with stable COPD qualify for long-term oxygen therapy, and for how long?"
+    )
+    treatment = analysis.treatment()
+    assert treatment is not None and treatment.kind == "procedure"
+    assert treatment.names == ("long term oxygen therapy", "oxygen therapy")
+    assert analysis.title_subject().startswith("Long Term Oxygen Therapy in ")
+    # a phrase the library does not hold names nothing
+    assert analyser.analyse("Does guide therapy help COPD?").treatment() is None
 
 
 def test_a_follow_up_takes_its_parents_subject(analyser: Analyser) -> None:

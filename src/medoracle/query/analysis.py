@@ -176,6 +176,13 @@ class QuestionAnalysis:
             parsed=self.parsed,
         )
 
+    def treatment(self) -> FocusTerm | None:
+        """A treatment the question names beside its condition, when it asks about the
+        treatment (its use, timing, dose or evidence) rather than the condition."""
+        if self.ask not in _TREATMENT_ASKS:
+            return None
+        return next((f for f in self.focus[1:4] if f.kind == "procedure"), None)
+
     def title_subject(self) -> str:
         """The focus as a title names it: "Acute Otitis Media in Children"."""
         main = self.main
@@ -192,7 +199,12 @@ class QuestionAnalysis:
         elif main.kind == "drug" and others and others[0].kind != "drug":
             subject = f"{subject} for {others[0].label}"
         elif main.kind == "condition" and others and others[0].kind in ("symptom", "lay"):
-            subject = f"{others[0].label} in {subject}"
+            if main.label.lower() in others[0].label.lower():  # "Blood Clot in the Leg"
+                subject = others[0].label
+            else:
+                subject = f"{others[0].label} in {subject}"
+        elif main.kind not in ("drug", "procedure") and (treatment := self.treatment()):
+            subject = f"{treatment.label} in {subject}"  # "Oxygen Therapy in COPD"
         population = next((p for p in self.populations if p.name not in ("women", "men")), None)
         if (
             population is not None
@@ -203,6 +215,9 @@ class QuestionAnalysis:
         return subject
 
 
+_TREATMENT_ASKS = (
+    Ask.TREATMENT, Ask.TIMING, Ask.DOSE, Ask.YES_NO, Ask.PREVENTION, Ask.ADVERSE_EFFECTS
+)  # fmt: skip
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -365,6 +380,9 @@ class Analyser:
         terms = [t for t in terms if t.names and t.names[0] not in population_words]
         terms = _merged(terms)
         claimed = {w for t in terms for name in t.names for w in name.split()}
+        for term in self._treatment_terms(parsed, claimed):
+            terms.append(term)
+            claimed.update(w for name in term.names for w in name.split())
         for term in self._word_terms(parsed, claimed):
             if not terms or term.kind == "condition":  # "Varnell syndrome" no dictionary names
                 terms.append(term)
@@ -416,6 +434,28 @@ class Analyser:
 
     def _in_library(self, phrase: str) -> bool:
         return self.library_count is None or self.library_count(phrase) > 0
+
+    def _treatment_terms(self, parsed: ParsedQuery, claimed: set[str]) -> list[FocusTerm]:
+        """Treatments no dictionary names, as the library writes them: the longest phrase of
+        up to four words ending in a treatment noun that the library holds often ("long term
+        oxygen therapy", "fertility preservation", "compression stockings")."""
+        if self.library_count is None:
+            return []
+        words = mesh_key(parsed.text).split()
+        found: list[FocusTerm] = []
+        for end, word in enumerate(words):
+            if word not in _TREATMENT_NOUNS:
+                continue
+            names = [
+                " ".join(words[start : end + 1])
+                for start in range(max(0, end - 3), end)
+                if _opens_a_name(words, start)
+                and self.library_count(" ".join(words[start : end + 1])) >= TREATMENT_SEEN
+            ]
+            if not names or all(w in claimed for w in names[0].split()):
+                continue
+            found.append(FocusTerm(_title(names[0]), "procedure", tuple(names), position=end))
+        return found
 
     def _word_terms(self, parsed: ParsedQuery, claimed: set[str]) -> list[FocusTerm]:
         """Subjects no dictionary names, from the question's runs of content words that no
@@ -565,6 +605,25 @@ def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
     return merged
 
 
+# Nouns that end the name of a treatment ("oxygen therapy", "platelet transfusion"); such a
+# phrase names a focus when the library holds it at least `TREATMENT_SEEN` times.
+def _opens_a_name(words: list[str], start: int) -> bool:
+    """Whether a treatment's name may start at `words[start]`: a content word, or the
+    "long"/"short" of "long term"."""
+    word = words[start]
+    if word in ("long", "short"):
+        return start + 1 < len(words) and words[start + 1] == "term"
+    if word == "term" and start and words[start - 1] in ("long", "short"):
+        return False
+    return word not in INTENT_WORDS and word not in _MODIFIERS and not word.isdigit()
+
+
+_TREATMENT_NOUNS = frozenset(
+    "therapy therapies transfusion transfusions preservation cryopreservation stockings "
+    "rehabilitation rehab prophylaxis replacement ablation ventilation supplementation "
+    "supplements training".split()
+)
+TREATMENT_SEEN = 20
 _DISEASE_NOUN = re.compile(
     r"\b(?:syndrome|disease|disorder|deficiency|fever|infection|cancer|carcinoma|tumou?r|"
     r"an(?:a)?emia|palsy|dystrophy|atrophy|sclerosis|\w+itis|\w+osis|\w+opathy)$"

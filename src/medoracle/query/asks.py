@@ -95,7 +95,7 @@ class AskRules(BaseModel):
         # leads ("how much amoxicillin, and for how many days?" is a dose question).
         # ("Does X prevent Y?" opens as a yes/no question but asks about prevention.)
         floor = max(self.secondary_least, self.secondary_share * best, best - self.lead_margin)
-        close = [a for a in Ask if a is not Ask.YES_NO and totals[a] >= floor]
+        close = [a for a in Ask if a not in _FRAMES and totals[a] >= floor]
         if len(close) > 1:
             where = self.positions(question, drugs)
             return min(close, key=lambda a: (where[a], -totals[a], self.tie_order.index(a)))
@@ -124,6 +124,11 @@ class AskRules(BaseModel):
             and totals[ask] >= max(self.secondary_least, self.secondary_share * best)
         ]
         return tuple(sorted(others, key=lambda a: -totals[a]))
+
+
+# Asks read from how a question opens ("Is...", "What is..."), not from what it asks for:
+# they lead only by their score.
+_FRAMES = (Ask.YES_NO, Ask.DEFINITION)
 
 
 def _normalised(question: str) -> str:
