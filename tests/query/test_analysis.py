@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from medoracle.query.analysis import Analyser, names_in
+from medoracle.query.analysis import Analyser, drug_classes, names_in
 from medoracle.query.asks import Ask, classify_ask
 from medoracle.query.consumer import find_lay_terms, find_populations, looks_consumer, strip_chat
 from medoracle.query.entities import EntityDictionary
@@ -166,6 +166,12 @@ def test_a_treatment_the_library_names_often_is_a_focus(tmp_path: Path) -> None:
     assert analysis.title_subject().startswith("Long Term Oxygen Therapy in ")
     # a phrase the library does not hold names nothing
     assert analyser.analyse("Does guide therapy help COPD?").treatment() is None
+
+
+def test_a_combination_has_the_classes_of_each_of_its_drugs() -> None:
+    classes = drug_classes(["fluticasone and salmeterol"])
+    assert "inhaled corticosteroids" in classes and "laba" in classes
+    assert drug_classes(["omeprazole"]) and not drug_classes(["salt and pepper"])
 
 
 def test_a_follow_up_takes_its_parents_subject(analyser: Analyser) -> None:

@@ -51,6 +51,7 @@ SECTION_SATURATION = 0.08
 _DRUG_ASKS = (Ask.DOSE, Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
 _FIELD_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
 _ABOUT_A_DRUG = (Ask.PREVENTION, Ask.YES_NO, Ask.COMPARISON)
+_CLASS_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS, Ask.YES_NO, Ask.TIMING, Ask.TREATMENT)
 # Age groups that exclude each other: a sentence only about children does not answer a
 # question about adults.
 _YOUNG = re.compile(
@@ -143,6 +144,9 @@ def featurize(
     populations = tuple(p.terms for p in analysis.populations if p.name not in ("women", "men"))
     passage_keys: dict[int, str] = {}
     elsewhere = _other_manifestations(analysis)
+    # What is said of a drug's class ("PPIs can cause...") holds for the drug when the
+    # question asks about its harms, interactions or use, not when it asks its own dose.
+    by_class = analysis.ask in _CLASS_ASKS
     kept: list[tuple[EvidenceSentence, EvidenceDocument, str, str, SentenceView, bool]] = []
     seen: set[str] = set()
     for sentence in evidence.sentences:
@@ -160,7 +164,7 @@ def featurize(
         # The cheap tests first: most sentences of the evidence are about something else.
         about = (
             (sentence.kind != "field" or analysis.ask in _FIELD_ASKS)
-            and _about_focus(main, document, key, passage_key)
+            and _about_focus(main, document, key, passage_key, by_class)
             and not _other_population(analysis, key)
             and not _elsewhere(analysis, elsewhere, key)
             and _names_drugs(analysis, key, passage_key, document.key)
@@ -333,15 +337,22 @@ def _other_population(analysis: QuestionAnalysis, key: str) -> bool:
 
 
 def _about_focus(
-    main: FocusTerm | None, document: EvidenceDocument, key: str, passage_key: str
+    main: FocusTerm | None,
+    document: EvidenceDocument,
+    key: str,
+    passage_key: str,
+    by_class: bool = False,
 ) -> bool:
-    """The source is about the focus, or the sentence names it. A question with no named
-    subject ("term" focus) needs the words nearby."""
+    """The source is about the focus, or the sentence names it (a drug by its class too,
+    with `by_class`). A question with no named subject ("term" focus) needs the words
+    nearby."""
     if main is None:
         return True
     if main.kind == "term":
         return main.named_in(key) or main.named_in(passage_key) or document.focus > 0
     if main.named_in(key):
+        return True
+    if by_class and main.kind == "drug" and main.broadly_named_in(key):
         return True
     if _sibling(main, key):  # "hospital-acquired pneumonia" on a page about CAP
         return False

@@ -536,9 +536,14 @@ def _class_table() -> dict[str, tuple[str, ...]]:
 
 
 def drug_classes(names: Sequence[str]) -> tuple[str, ...]:
-    """The class names of any drug among `names` (keys)."""
+    """The class names of any drug among `names` (keys); a combination ("fluticasone and
+    salmeterol") has the classes of each of its drugs."""
     table = _class_table()
-    return tuple(dict.fromkeys(c for name in names for c in table.get(name, ())))
+    parts = [p for name in names for p in (name, *_COMBINED.split(name)) if p]
+    return tuple(dict.fromkeys(c for part in parts for c in table.get(part, ())))
+
+
+_COMBINED = re.compile(r"\s+(?:and|plus|with)\s+|\s*[/+]\s*")
 
 
 def _comorbidity(words: list[str], term: FocusTerm, subjects: list[FocusTerm]) -> bool:
