@@ -161,6 +161,7 @@ def display_text(sentence: str) -> str:
     text = _GRADE_PREFIX.sub("", text, count=1)
     text = _CONNECTIVE.sub("", text, count=1)
     text, _ = source_markers(text)
+    text = _POINTER_ASIDE.sub("", text)
     text = " ".join(text.split()).strip(" ;,")
     unglued = _GLUED_HEADING.sub("", text, count=1)
     if unglued != text and len(unglued.split()) >= 4:
@@ -179,6 +180,8 @@ def grade_marker(sentence: str) -> str | None:
     return match.group(0).strip(" -\u2013\u2014:)") or None
 
 
+# An aside that points to another document: "(see University of Michigan Asthma guideline)".
+_POINTER_ASIDE = re.compile(r"\s*\((?:see|refer to|cf\.?)\s[^()]*\)", re.IGNORECASE)
 # Sentences that point elsewhere instead of saying something: "see the NGC summary of...",
 # "refer to the original guideline", "(see Table 2)", "as described above".
 _CROSS_REFERENCE = re.compile(
