@@ -24,7 +24,7 @@ class _Section(BaseModel):
     key: str
     heading: str
     order: int = Field(ge=1, le=20)
-    max: int = Field(ge=1, le=10)
+    max: int = Field(ge=1, le=20)
     cues: list[str] = Field(min_length=1)
 
 
