@@ -58,6 +58,10 @@ class SectionSpec:
         return any(cue.pattern == "." for cue in self.cues)
 
 
+# Statements in the section of a compound question's other ask ("... and for how long?").
+ALSO_MAX = 6
+
+
 @dataclass(frozen=True)
 class PageSpec:
     name: str  # the ask, or "management" for a treatment question about managing a patient
@@ -126,7 +130,7 @@ class PageSpec:
                 f"also-{other.name}",
                 other.title,
                 20 + index,
-                3,
+                ALSO_MAX,
                 tuple(cue for cue in other.answers if cue.pattern != "."),
             )
             for index, other in enumerate(others)
