@@ -59,7 +59,7 @@ _YOUNG = re.compile(
     r"toddlers?|babies|baby|adolescents?|teenagers?|school[- ]age\w*)\b",
     re.IGNORECASE,
 )
-_GROWN = re.compile(r"\b(?:adults?|elderly|older (?:adults|people|patients)|aged \d\d)\b")
+_GROWN = re.compile(r"\b(?:adults?|men|elderly|older (?:adults|people|patients)|aged \d\d)\b")
 PATIENT_MAX_SENTENCE_GRADE = 13.0
 _LONG_WORD = re.compile(r"\b[a-z]{7,}\b")
 _LABEL = re.compile(r"^[A-Z][\w /()-]{0,30}:\s")
