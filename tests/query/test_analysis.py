@@ -72,6 +72,9 @@ def test_lay_phrases_map_to_the_sources_terms() -> None:
     found = find_lay_terms("burning when i pee")
     assert found and "dysuria" in found[0].terms
     assert any("diuretics" in m.terms for m in find_lay_terms("is my water pill safe"))
+    low = find_lay_terms("he is shaky and sweaty, his meter says 58")
+    assert low and "hypoglycemia" in low[0].terms
+    assert not find_lay_terms("my meter says 58 kg")
     assert not find_lay_terms("What is the first-line treatment for hypertension?")
 
 
