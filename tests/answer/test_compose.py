@@ -15,9 +15,11 @@ import pytest
 from pydantic import ValidationError
 
 from medoracle.answer.model import Answer, AnswerAudience, Provenance, Statement, WarningKind
+from medoracle.answer.pages import page_for
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.corpus.service import ingest_paths
 from medoracle.errors import ConfigError
+from medoracle.query.asks import Ask
 from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
 
@@ -215,3 +217,9 @@ def test_a_consumer_question_is_read_through_its_wording(answerer: Answerer) -> 
     assert answer.title.startswith("Varnell Syndrome")
     assert not answer.abstained
     assert all("varnell" in r.title.lower() for r in answer.references)
+
+
+def test_a_management_page_shows_the_work_up_first_but_leads_with_treatment() -> None:
+    page = page_for(Ask.TREATMENT, "What is the management of Varnell syndrome?")
+    first_shown = min(page.sections, key=lambda s: s.order).key
+    assert first_shown == "workup" and page.primary == "first_line"

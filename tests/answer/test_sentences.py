@@ -60,6 +60,15 @@ def test_fragments_headings_and_bare_claims_do_not_stand_alone(text: str) -> Non
     assert not is_self_contained(display_text(text))
 
 
+def test_a_funding_clause_is_no_statement_about_care() -> None:
+    clause = (
+        "People currently receiving treatment initiated within the NHS with rituximab that is "
+        "not recommended for them by NICE in this guidance should be able to continue "
+        "treatment until they and their NHS clinician consider it appropriate to stop."
+    )
+    assert not is_self_contained(display_text(clause))
+
+
 def test_a_complete_recommendation_stands_alone() -> None:
     text = display_text("Offer amoxicillin 500 mg three times a day for 5 days.")
     assert is_clinical(text) and is_self_contained(text)

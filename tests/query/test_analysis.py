@@ -42,6 +42,8 @@ def analyser(tmp_path_factory: pytest.TempPathFactory) -> Analyser:
             Ask.PREVENTION,
         ),
         ("im 52, do i really need a colonoscopy?", Ask.PREVENTION),
+        ("how much water should i drink so i dont get another one?", Ask.PREVENTION),
+        ("doc says enlarged prostate. what pills work best?", Ask.TREATMENT),
         ("Up to what time from symptom onset can alteplase be given in stroke?", Ask.TIMING),
         ("What is the best therapy for gout?", Ask.TREATMENT),  # "what is" is a frame
     ],
@@ -75,6 +77,8 @@ def test_lay_phrases_map_to_the_sources_terms() -> None:
     low = find_lay_terms("he is shaky and sweaty, his meter says 58")
     assert low and "hypoglycemia" in low[0].terms
     assert not find_lay_terms("my meter says 58 kg")
+    wax = find_lay_terms("my ear feels totally plugged with wax")
+    assert wax and "cerumen" in wax[0].terms
     assert not find_lay_terms("What is the first-line treatment for hypertension?")
 
 
@@ -85,6 +89,7 @@ def test_populations_are_found() -> None:
     assert [p.name for p in find_populations("my baby has a fever")] == ["infants"]
     # the baby a mother had is not the patient
     assert find_populations("had a c-section with my first baby 2 yrs ago") == []
+    assert find_populations("i leak pee when i sneeze since having kids") == []
 
 
 def test_consumer_wording_is_recognised() -> None:

@@ -39,6 +39,7 @@ class _Page(BaseModel):
     section_answers: list[str] = Field(default_factory=list)
     bottom: list[str] = Field(default_factory=list)
     lead_section: str | None = None
+    primary: str | None = None
     sections: list[_Section] = Field(min_length=1)
 
 
@@ -77,6 +78,7 @@ class PageSpec:
     sections: tuple[SectionSpec, ...]
     intervention: re.Pattern[str]
     lead_section: str | None = None
+    primary: str | None = None  # the section whose statements the bottom line prefers
     also: tuple[PageSpec, ...] = ()  # the other asks of a compound question
 
     def answers_ask(self, text: str, section: str = "") -> bool:
@@ -176,6 +178,7 @@ def _pages() -> dict[str, PageSpec]:
             sections=sections,
             intervention=compiled("${intervention}"),
             lead_section=page.lead_section,
+            primary=page.primary,
         )
     missing = {a.value for a in Ask} - set(pages)
     if missing:

@@ -460,7 +460,7 @@ def bottom_line(
     """The strongest sentences that answer the question outright: on the focus, matching
     the page's lead cue, graded guideline recommendations first; at most `limit`, from
     different sections, the second only when nearly as strong."""
-    primary = min(page.sections, key=lambda spec: spec.order).key
+    primary = page.primary or min(page.sections, key=lambda spec: spec.order).key
     complaint = any(c.features["secondary"] < 1 for c in found)
     leading = [
         c

@@ -47,6 +47,9 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 _LOGISTICS = re.compile(
+    # the standing transition clause of NICE technology appraisals: about funding, not care
+    r"\bnot recommended for them by (?:the )?(?:NICE|National Institute)"
+    r"|\bshould be able to continue (?:treatment|taking it) until they and their\b|"
     r"\bwe (?:\w+ )?(?:enrolled|recruited|randomi[sz]ed|included|excluded|collected|conducted|"
     r"performed|searched|screened|aimed|sought|selected|obtained|recorded|followed|designed|"
     r"hypothesi[sz]ed|retrospectively|prospectively|will|plan|used data)\b"
