@@ -34,6 +34,7 @@ def analyser(tmp_path_factory: pytest.TempPathFactory) -> Analyser:
         ("When should I see a doctor for a fever?", Ask.WHAT_TO_DO),
         ("Is the protein Papilin secreted?", Ask.YES_NO),
         ("er says bell palsy. will it go away", Ask.PROGNOSIS),
+        ("what can i take for heartburn that wont go away", Ask.TREATMENT),
         ("does crohn disease run in families", Ask.CAUSE),
         ("how did my grandma get shingles?", Ask.CAUSE),
         ("is tylenol enough, what else helps?", Ask.TREATMENT),
