@@ -174,12 +174,21 @@ def featurize(
         text = display_text(sentence.quote)
         if not text:
             continue
-        intervention = tools.intervenes(key, text, page)
-        passes = about and _answers(page, text, sentence, intervention)
+        # (Naming a treatment is tested only when the ask's own cues do not settle it: the
+        # test is the costliest here.)
+        intervention: bool | None = None
+        passes = False
+        if about and not page.refuses(text):
+            passes = page.answers_ask(text, sentence.section)
+            if not passes and page.takes_drugs:
+                intervention = tools.intervenes(key, text, page)
+                passes = intervention
         if gate and not passes:
             continue
         if not is_clinical(text) or not is_self_contained(text):
             continue
+        if intervention is None:
+            intervention = tools.intervenes(key, text, page)
         if tools.glued is not None and any(map(tools.glued, _LONG_WORD.findall(text))):
             continue  # text extraction lost a space or a full stop
         if patient and sentence_grade and sentence_grade(text) > PATIENT_MAX_SENTENCE_GRADE:
@@ -415,12 +424,6 @@ def _names_drugs(analysis: QuestionAnalysis, key: str, passage_key: str, doc_key
     # in the sentence itself.
     named = [d for d in analysis.drugs if near(d, nearby)]
     return len(named) >= min(2, len(analysis.drugs)) and any(near(d, key) for d in named)
-
-
-def _answers(page: PageSpec, text: str, sentence: EvidenceSentence, intervention: bool) -> bool:
-    if page.refuses(text):
-        return False
-    return page.answers_ask(text, sentence.section) or (page.takes_drugs and intervention)
 
 
 # Without a dense encoder (a library searched lexically only) the similarity feature is

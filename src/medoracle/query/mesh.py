@@ -17,7 +17,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -99,12 +99,18 @@ _BRITISH_ANY = re.compile(
 
 
 def american(key: str) -> str:
-    """A lower-case key with British spellings in American form."""
+    """A lower-case key with British spellings in American form (word by word: every
+    pattern is within a word, and a word's form is cached, since passages repeat words)."""
     if not _BRITISH_ANY.search(key):
         return key
+    return " ".join(map(_american_word, key.split(" ")))
+
+
+@lru_cache(maxsize=100_000)
+def _american_word(word: str) -> str:
     for pattern, replacement in _BRITISH:
-        key = pattern.sub(replacement, key)
-    return key
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def natural_order(heading: str) -> str:
