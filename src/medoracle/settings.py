@@ -112,6 +112,12 @@ class AnswerSettings(BaseModel):
     max_statements: int = Field(
         18, ge=1, le=100, description="statements per page, bottom line out"
     )
+    max_candidates: int = Field(
+        200,
+        ge=10,
+        le=100_000,
+        description="clean sentences considered per question, best-ranked sources first",
+    )
     max_per_document: int = Field(20, ge=1, le=100, description="statements from any one source")
     bottom_line: int = Field(2, ge=1, le=5, description="statements in the bottom line")
     duplicate_overlap: float = Field(

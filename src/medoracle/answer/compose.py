@@ -95,6 +95,7 @@ class ExtractiveComposer:
             self.concepts(evidence),
             patient=patient,
             sentence_grade=sentence_grade if patient else None,
+            limit=self.settings.max_candidates,
         )
         if patient:
             found = _patient_first(found, page)

@@ -134,6 +134,7 @@ def featurize(
     gate: bool = True,
     patient: bool = False,
     sentence_grade: Callable[[str], float] | None = None,
+    limit: int = 100_000,
 ) -> list[Featured]:
     """Every clean sentence (self-contained, about care, not a duplicate) with its features;
     with `gate`, only those that pass the focus, population, drug and ask tests."""
@@ -149,7 +150,13 @@ def featurize(
     by_class = analysis.ask in _CLASS_ASKS
     kept: list[tuple[EvidenceSentence, EvidenceDocument, str, str, SentenceView, bool]] = []
     seen: set[str] = set()
-    for sentence in evidence.sentences:
+    # Best-ranked sources first, and no more than `limit` clean sentences: a research
+    # question's evidence can hold thousands of on-topic sentences, and each costs the
+    # cleaning tests (200 on the bank's dev split: key points 0.517 -> 0.521, composition
+    # a third faster).
+    for sentence in sorted(evidence.sentences, key=lambda s: s.document):
+        if len(kept) >= limit:
+            break
         document = evidence.document(sentence.document)
         if gate and sentence.kind == "field" and analysis.ask not in _FIELD_ASKS:
             continue
@@ -245,6 +252,7 @@ def candidates(
     *,
     patient: bool = False,
     sentence_grade: Callable[[str], float] | None = None,
+    limit: int = 100_000,
 ) -> list[Candidate]:
     """Every sentence that passes the focus, ask, cleanliness and relevance tests, best
     first. A consumer's question ranks patient information first, as the patient audience
@@ -264,7 +272,13 @@ def candidates(
     )
     found: list[Candidate] = []
     for item in featurize(
-        evidence, page, tools, concepts, patient=patient, sentence_grade=sentence_grade
+        evidence,
+        page,
+        tools,
+        concepts,
+        patient=patient,
+        sentence_grade=sentence_grade,
+        limit=limit,
     ):
         logit = model.score(item.features)
         probability = model.probability(item.features)
