@@ -1,9 +1,35 @@
-"""Generators of real-format input for store and ingest tests."""
+"""Generators of real-format input for store and ingest tests, and invented answer parts."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from medoracle.answer.model import Quote, Reference, Statement
+from medoracle.corpus.models import PubType
+
+
+def reference(number: int, title: str = "") -> Reference:
+    """An invented guideline as reference `number` (doc id `test:doc<number>`)."""
+    title = title or f"Invented guideline {number}"
+    return Reference(
+        number=number,
+        doc_id=f"test:doc{number}",
+        type_label="Guideline",
+        pub_type=PubType.GUIDELINE,
+        evidence_level=1,
+        title=title,
+        citation=f"{title}.",
+    )
+
+
+def said(text: str, *citations: int) -> Statement:
+    """A statement quoting itself from each cited invented reference."""
+    quotes = [
+        Quote(reference=n, passage_id=f"test:doc{n}#1", section="Recs", text=text)
+        for n in citations
+    ]
+    return Statement(text=text, citations=list(citations), support=0.9, quotes=quotes)
 
 
 def write_cochrane(path: Path, count: int, *, variant: str = "") -> Path:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import reference, said
 from medoracle.answer.audience import (
     LayGlossary,
     has_dosing,
@@ -31,35 +32,12 @@ from medoracle.answer.model import (
     Answer,
     AnswerAudience,
     Provenance,
-    Quote,
-    Reference,
     Section,
     Statement,
     Warning,
     WarningKind,
 )
 from medoracle.answer.readability import count_syllables, fk_grade, sentence_grade, words
-from medoracle.corpus.models import PubType
-
-
-def reference(number: int) -> Reference:
-    return Reference(
-        number=number,
-        doc_id=f"test:doc{number}",
-        type_label="Guideline",
-        pub_type=PubType.GUIDELINE,
-        evidence_level=1,
-        title=f"Invented guideline {number}",
-        citation=f"Invented guideline {number}.",
-    )
-
-
-def said(text: str, *citations: int) -> Statement:
-    quotes = [
-        Quote(reference=n, passage_id=f"test:doc{n}#1", section="Recs", text=text)
-        for n in citations
-    ]
-    return Statement(text=text, citations=list(citations), support=0.9, quotes=quotes)
 
 
 def page(

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from pydantic import ValidationError
 
-from medoracle.answer.model import Answer, Provenance, Quote, Reference, Section, Statement
-from medoracle.corpus.models import PubType
+from helpers import reference, said
+from medoracle.answer.model import Answer, Provenance, Section
 from medoracle.eval.bank import Ask, BankQuestion, Wording, load_bank, mentions
 from medoracle.eval.quality import bank_split, page_scores
 
@@ -60,23 +60,6 @@ def test_key_points_match_as_whole_normalised_words(
     assert mentions(text, phrases) is expected
 
 
-def _reference(number: int, title: str) -> Reference:
-    return Reference(
-        number=number,
-        doc_id=f"test:{number}",
-        type_label="Guideline",
-        pub_type=PubType.GUIDELINE,
-        evidence_level=1,
-        title=title,
-        citation=title,
-    )
-
-
-def _said(text: str, number: int) -> Statement:
-    quote = Quote(reference=number, passage_id=f"test:{number}#1", section="Recs", text=text)
-    return Statement(text=text, citations=[number], support=0.9, quotes=[quote])
-
-
 def test_page_scores_read_the_page_as_a_physician_would() -> None:
     question = BankQuestion(
         id="infd-999",
@@ -86,25 +69,25 @@ def test_page_scores_read_the_page_as_a_physician_would() -> None:
         wording=Wording.CLINICAL,
         focus=["otitis media", "ear infection"],
         key_points=[["80 mg/kg"], ["twice daily", "twice a day"], ["10 days"]],
-        documents=["test:1"],
+        documents=["test:doc1"],
     )
     answer = Answer(
         question=question.text,
         qtype="drug",
         ask="dose",
         title="Amoxicillin for Otitis Media in Children: Dosing",
-        bottom_line=[_said("Give 80 mg/kg/day divided twice a day.", 1)],
+        bottom_line=[said("Give 80 mg/kg/day divided twice a day.", 1)],
         sections=[
             Section(
                 key="dose",
                 heading="Dose",
-                statements=[_said("Ampicillin 50 mg/kg is given for Listeria meningitis.", 2)],
+                statements=[said("Ampicillin 50 mg/kg is given for Listeria meningitis.", 2)],
             )
         ],
-        references=[_reference(1, "Otitis media"), _reference(2, "Bacterial meningitis")],
+        references=[reference(1, "Otitis media"), reference(2, "Bacterial meningitis")],
         provenance=Provenance(library_version="test"),
     )
-    scores = page_scores(question, answer, {"test:1": [], "test:2": ["Meningitis"]})
+    scores = page_scores(question, answer, {"test:doc1": [], "test:doc2": ["Meningitis"]})
     assert scores["coverage"] == pytest.approx(2 / 3)
     assert scores["bottom_line_key_point"] == 1.0
     assert scores["title_focus"] == 1.0

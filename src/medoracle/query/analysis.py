@@ -610,8 +610,6 @@ def _merged(terms: list[FocusTerm]) -> list[FocusTerm]:
     return merged
 
 
-# Nouns that end the name of a treatment ("oxygen therapy", "platelet transfusion"); such a
-# phrase names a focus when the library holds it at least `TREATMENT_SEEN` times.
 def _opens_a_name(words: list[str], start: int) -> bool:
     """Whether a treatment's name may start at `words[start]`: a content word, or the
     "long"/"short" of "long term"."""
@@ -623,6 +621,8 @@ def _opens_a_name(words: list[str], start: int) -> bool:
     return word not in INTENT_WORDS and word not in _MODIFIERS and not word.isdigit()
 
 
+# Nouns that end the name of a treatment ("oxygen therapy", "platelet transfusion"); such a
+# phrase names a focus when the library holds it at least `TREATMENT_SEEN` times.
 _TREATMENT_NOUNS = frozenset(
     "therapy therapies transfusion transfusions preservation cryopreservation stockings "
     "rehabilitation rehab prophylaxis replacement ablation ventilation supplementation "

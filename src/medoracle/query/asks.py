@@ -76,15 +76,22 @@ class AskRules(BaseModel):
         return self
 
     def scores(self, question: str, drugs: int = 0) -> dict[Ask, float]:
+        return self._read(question, drugs)[0]
+
+    def _read(self, question: str, drugs: int) -> tuple[dict[Ask, float], dict[Ask, int]]:
+        """Per ask, the total weight of its matching cues and where the first one matches:
+        one pass over the cues."""
         text = _normalised(question)
         totals = dict.fromkeys(Ask, 0.0)
+        first = dict.fromkeys(Ask, len(text))
         for cue, pattern in self._compiled:
-            if drugs >= cue.min_drugs and pattern.search(text):
+            if drugs >= cue.min_drugs and (match := pattern.search(text)):
                 totals[cue.ask] += cue.weight
-        return totals
+                first[cue.ask] = min(first[cue.ask], match.start())
+        return totals, first
 
     def classify(self, question: str, drugs: int = 0) -> Ask:
-        totals = self.scores(question, drugs)
+        totals, where = self._read(question, drugs)
         best = max(totals.values())
         if best <= 0:
             fallback = self._fallback
@@ -97,18 +104,8 @@ class AskRules(BaseModel):
         floor = max(self.secondary_least, self.secondary_share * best, best - self.lead_margin)
         close = [a for a in Ask if a not in _FRAMES and totals[a] >= floor]
         if len(close) > 1:
-            where = self.positions(question, drugs)
             return min(close, key=lambda a: (where[a], -totals[a], self.tie_order.index(a)))
         return next(ask for ask in self.tie_order if totals[ask] == best)
-
-    def positions(self, question: str, drugs: int = 0) -> dict[Ask, int]:
-        """Where in the question each ask's first cue matches."""
-        text = _normalised(question)
-        first = dict.fromkeys(Ask, len(text))
-        for cue, pattern in self._compiled:
-            if drugs >= cue.min_drugs and (match := pattern.search(text)):
-                first[cue.ask] = min(first[cue.ask], match.start())
-        return first
 
     def also(self, question: str, first: Ask, drugs: int = 0) -> tuple[Ask, ...]:
         """The question's other asks ("which antibiotic, and for how long?"): those whose cues
