@@ -106,7 +106,7 @@ def _indexed(
     }
     if settings.site_path.exists() and (summary.get("added") or summary.get("updated")):
         from medoracle.answer.service import open_answerer
-        from medoracle.web.site import Site
+        from medoracle.articles.service import Site
 
         site = Site(settings, answerer=lambda: open_answerer(settings))
         try:

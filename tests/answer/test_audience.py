@@ -19,15 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import reference, said
-from medoracle.answer.audience import (
-    LayGlossary,
-    has_dosing,
-    is_technical,
-    lay_glossary,
-    lay_text,
-    personalise,
-    see_doctor,
-)
 from medoracle.answer.model import (
     Answer,
     AnswerAudience,
@@ -37,7 +28,16 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
-from medoracle.answer.readability import count_syllables, fk_grade, sentence_grade, words
+from medoracle.audience.plain import (
+    LayGlossary,
+    has_dosing,
+    is_technical,
+    lay_glossary,
+    lay_text,
+    personalise,
+    see_doctor,
+)
+from medoracle.audience.readability import count_syllables, fk_grade, sentence_grade, words
 
 
 def page(
@@ -441,7 +441,7 @@ def test_glossary_has_several_hundred_plain_entries() -> None:
 
 def test_glossary_rejects_a_replacement_that_drops_a_negation() -> None:
     raw = tomllib.loads(
-        resources.files("medoracle.answer").joinpath("glossary.toml").read_text("utf-8")
+        resources.files("medoracle.audience").joinpath("glossary.toml").read_text("utf-8")
     )
     raw["words"] = {"contraindicated": "not safe"}
     with pytest.raises(ValueError, match="negation"):
@@ -488,7 +488,7 @@ def test_fk_grade_works_offline_in_a_fresh_interpreter() -> None:
         "nltk.download = refuse\n"
         "nltk.data.find = refuse\n"
         "socket.socket.connect = refuse\n"
-        "from medoracle.answer.readability import fk_grade\n"
+        "from medoracle.audience.readability import fk_grade\n"
         "print(fk_grade('Doctors check the blood every week. It helps.'))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

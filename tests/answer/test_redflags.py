@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from medoracle.answer.redflags import (
+from medoracle.eval.redflags import evaluate_redflags, redflag_questions
+from medoracle.query.redflags import (
     ADVICE_PREFIX,
     RedFlag,
     RedFlagRules,
@@ -18,7 +19,6 @@ from medoracle.answer.redflags import (
     normalise,
     red_flag_rules,
 )
-from medoracle.eval.redflags import evaluate_redflags, redflag_questions
 
 
 @pytest.mark.parametrize(

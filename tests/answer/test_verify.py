@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from medoracle.answer.verify import (
+from medoracle.cite.verify import (
     DEFAULT_FLOOR,
     SIGNALS,
     Verifier,

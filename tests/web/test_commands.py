@@ -12,8 +12,8 @@ import pytest
 from click.testing import Result
 from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
+from medoracle.articles.store import SiteStore
 from medoracle.web import auth
-from medoracle.web.store import SiteStore
 
 MAINTENANCE = "What maintenance therapy follows remission of Varnell syndrome?"
 
@@ -45,7 +45,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _slug(question: str) -> str:
-    from medoracle.web.store import slugify
+    from medoracle.articles.store import slugify
 
     return slugify(question)
 

@@ -23,8 +23,8 @@ from web_kit import (
 )
 
 from medoracle.answer.model import Statement
-from medoracle.web import workflow
-from medoracle.web.store import Article
+from medoracle.articles import workflow
+from medoracle.articles.store import Article
 
 STATES = ("submitted", "under_review", "approved", "changes_requested")
 ALLOWED = {

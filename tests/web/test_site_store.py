@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from medoracle.articles.store import MIGRATIONS, SiteStore, follow_up_slug
 from medoracle.corpus.schema import migrations, utc_now
-from medoracle.web.store import MIGRATIONS, SiteStore, follow_up_slug
 
 
 def _site_at(path: Path, version: int) -> None:

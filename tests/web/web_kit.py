@@ -23,6 +23,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from medoracle.answer.service import Answerer
+from medoracle.articles.service import Site
+from medoracle.articles.store import SiteStore, User
 from medoracle.cli import main
 from medoracle.corpus.schema import utc_now
 from medoracle.corpus.service import ingest_paths
@@ -31,8 +33,6 @@ from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
 from medoracle.web.app import create_app
 from medoracle.web.auth import hash_password
-from medoracle.web.site import Site
-from medoracle.web.store import SiteStore, User
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent

@@ -21,7 +21,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from medoracle.answer.concepts import Concept, build_concepts
 from medoracle.answer.model import Answer, AnswerAudience, Provenance, Section, Warning, WarningKind
 from medoracle.answer.pages import PageSpec, page_for
 from medoracle.answer.references import Numbering, source_warnings
@@ -34,6 +33,7 @@ from medoracle.answer.select import (
     select_sections,
 )
 from medoracle.answer.titles import make_title
+from medoracle.query.concepts import Concept, build_concepts
 from medoracle.query.mesh import natural_order
 from medoracle.retrieve.evidence import Evidence
 from medoracle.retrieve.search import Topic

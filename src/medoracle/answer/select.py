@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from medoracle.answer.concepts import Concept, coverage
 from medoracle.answer.pages import PageSpec
 from medoracle.answer.relevance import RelevanceModel, SentenceView, features_of
 from medoracle.answer.sentences import display_text, grade_marker, is_clinical, is_self_contained
 from medoracle.query.analysis import FocusTerm, QuestionAnalysis, names_in
 from medoracle.query.asks import Ask
+from medoracle.query.concepts import Concept, coverage
 from medoracle.query.mesh import mesh_key
 from medoracle.query.presentations import presentations
 from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence

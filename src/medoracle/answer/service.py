@@ -21,12 +21,12 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
-from medoracle.answer.screen import Screened, screen_question
 from medoracle.answer.select import TextTools
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.errors import ConfigError
 from medoracle.query.analysis import Analyser
+from medoracle.query.screen import Screened, screen_question
 from medoracle.retrieve.evidence import gather
 from medoracle.retrieve.search import Retriever
 from medoracle.retrieve.service import index_dir, open_retriever
@@ -45,8 +45,8 @@ class Answerer:
         library_version: str,
         analyser: Analyser | None = None,
     ) -> None:
-        from medoracle.answer.readability import sentence_grade
-        from medoracle.answer.verify import Verifier
+        from medoracle.audience.readability import sentence_grade
+        from medoracle.cite.verify import Verifier
 
         self.settings = settings
         self.retriever = retriever
@@ -72,8 +72,8 @@ class Answerer:
     ) -> Answer:
         """The answer page for `question`; raises ConfigError on empty or huge input or an
         unknown audience. `context` carries a parent question's subject to a follow-up."""
-        from medoracle.answer.audience import personalise
-        from medoracle.answer.redflags import check
+        from medoracle.audience.plain import personalise
+        from medoracle.query.redflags import check
 
         started = time.perf_counter()
         audience = _audience(audience)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 
+from medoracle.articles.store import SiteStore
 from medoracle.errors import ConfigError
 from medoracle.settings import Settings
 from medoracle.web.auth import hash_password
-from medoracle.web.store import SiteStore
 
 __all__ = ["local_server"]
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
 
-from medoracle.answer.redflags import check, red_flag_rules
+from medoracle.query.redflags import check, red_flag_rules
 
 __all__ = ["RedFlagQuestion", "evaluate_redflags", "redflag_questions"]
 
@@ -46,7 +46,7 @@ class RedFlagQuestion(BaseModel):
 @cache
 def redflag_questions() -> tuple[RedFlagQuestion, ...]:
     """Every labelled question, validated; flags must exist in `redflags.toml`."""
-    raw = resources.files("medoracle.answer").joinpath("redflag_questions.toml")
+    raw = resources.files("medoracle.query").joinpath("redflag_questions.toml")
     rows = tomllib.loads(raw.read_text("utf-8"))["questions"]
     questions = tuple(TypeAdapter(list[RedFlagQuestion]).validate_python(rows))
     known = {flag.id for flag in red_flag_rules().flags}

@@ -9,8 +9,8 @@ import tomllib
 from importlib import resources
 from typing import Any
 
-from medoracle.answer.screen import screen_question
 from medoracle.errors import MedoracleError
+from medoracle.query.screen import screen_question
 
 __all__ = ["evaluate_screen", "screen_split"]
 
@@ -22,7 +22,7 @@ def screen_split(item_id: str) -> str:
 def evaluate_screen(split: str = "test") -> dict[str, Any]:
     """Precision and recall of refusing instructions; a refusal for another reason (another
     language) counts as a refusal."""
-    raw = resources.files("medoracle.answer").joinpath("screen_questions.toml").read_text("utf-8")
+    raw = resources.files("medoracle.query").joinpath("screen_questions.toml").read_text("utf-8")
     items = [
         i for i in tomllib.loads(raw)["item"] if split == "all" or screen_split(i["id"]) == split
     ]

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from medoracle.answer.verify import SIGNALS, Model, Verifier, rules
+from medoracle.cite.verify import SIGNALS, Model, Verifier, rules
 from medoracle.corpus.text import split_sentences
 from medoracle.embed.encoders import Encoder
 from medoracle.errors import ConfigError
@@ -297,7 +297,7 @@ def tune(
 
 def _write_fitted(evidence: str, default_encoder: str, models: Mapping[str, Model]) -> None:
     """Rewrite the part of `verify.toml` below the fitted marker (the rules above stay)."""
-    path = Path(str(resources.files("medoracle.answer").joinpath("verify.toml")))
+    path = Path(str(resources.files("medoracle.cite").joinpath("verify.toml")))
     text = path.read_text("utf-8")
     head = text[: text.index(_FITTED_MARKER)]
     lines = [

@@ -97,6 +97,6 @@ def open_retriever(
 
 
 def _planner(settings: Settings, lexical: LexicalIndex) -> Callable[[str], QueryPlan]:
-    from medoracle.retrieve.planning import make_planner
+    from medoracle.query.planning import make_planner
 
     return make_planner(settings, lexical)

@@ -17,10 +17,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from medoracle.web import auth, workflow
+from medoracle.articles import workflow
+from medoracle.articles.service import Site
+from medoracle.articles.store import STATES, Article, User
+from medoracle.web import auth
 from medoracle.web.app import CSRF_COOKIE, client_of, state_of
-from medoracle.web.site import Site
-from medoracle.web.store import STATES, Article, User
 
 __all__ = ["ErrorBody", "annotation_records", "article_summary", "router"]
 

@@ -33,12 +33,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from medoracle import __version__
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
+from medoracle.articles import workflow
+from medoracle.articles.service import NotFound, Refused, Site
+from medoracle.articles.store import Conflict, User, seconds_between
 from medoracle.corpus.schema import utc_now
 from medoracle.errors import ConfigError, MedoracleError
 from medoracle.settings import Settings
-from medoracle.web import auth, workflow
-from medoracle.web.site import NotFound, Refused, Site
-from medoracle.web.store import Conflict, User, seconds_between
+from medoracle.web import auth
 
 __all__ = ["WebState", "create_app", "serve_app"]
 

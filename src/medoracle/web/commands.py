@@ -23,7 +23,7 @@ __all__ = ["proxy_options", "register"]
 
 def _site(settings: Settings) -> Any:
     from medoracle.answer.service import open_answerer
-    from medoracle.web.site import Site
+    from medoracle.articles.service import Site
 
     return Site(settings, answerer=lambda: open_answerer(settings))
 
@@ -84,8 +84,8 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
     def user_add(username: str, role: str, password_stdin: bool) -> None:
         """Create an account; the password is asked for twice (or read from stdin)."""
+        from medoracle.articles.store import SiteStore
         from medoracle.web.auth import hash_password
-        from medoracle.web.store import SiteStore
 
         with errors():
             name = username.strip()
@@ -119,8 +119,8 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     @click.option("--json", "as_json", is_flag=True, help="print as JSON")
     def review_list(state: str | None, new_evidence: bool, limit: int, as_json: bool) -> None:
         """Articles, newest change first."""
+        from medoracle.articles.store import SiteStore
         from medoracle.web.api import article_summary
-        from medoracle.web.store import SiteStore
 
         with errors():
             store = SiteStore(Settings().site_path)
@@ -150,7 +150,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_show(slug: str, audience: str, fmt: str) -> None:
         """An article's page, state, annotations and history."""
         from medoracle.answer.render import render
-        from medoracle.web.workflow import LABELS
+        from medoracle.articles.workflow import LABELS
 
         with errors():
             site = _site(Settings())
@@ -189,7 +189,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def _move(slug: str, username: str, goal: str, comment: str) -> None:
         """Move SLUG to `goal` as `username`; a submitted article is approved by way of
         Under Review. The whole path is checked first, so a refusal moves nothing."""
-        from medoracle.web import workflow
+        from medoracle.articles import workflow
 
         site = _site(Settings())
         try:

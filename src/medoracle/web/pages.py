@@ -15,9 +15,12 @@ from starlette.exceptions import HTTPException
 
 from medoracle.answer.model import Answer
 from medoracle.answer.render import html_environment, render_markdown
+from medoracle.articles import workflow
+from medoracle.articles.service import AUDIENCES, Refused, Site
+from medoracle.articles.store import Article, User
 from medoracle.errors import ConfigError
 from medoracle.query.understand import MAX_CHARS
-from medoracle.web import auth, workflow
+from medoracle.web import auth
 from medoracle.web.app import (
     AUDIENCE_COOKIE,
     CSRF_COOKIE,
@@ -25,8 +28,6 @@ from medoracle.web.app import (
     client_of,
     state_of,
 )
-from medoracle.web.site import AUDIENCES, Refused, Site
-from medoracle.web.store import Article, User
 
 __all__ = ["router"]
 

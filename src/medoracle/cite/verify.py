@@ -155,7 +155,7 @@ class Rules(BaseModel):
 @cache
 def rules() -> Rules:
     """The verifier's rules and models, read once from the package data."""
-    files = resources.files("medoracle.answer")
+    files = resources.files("medoracle.cite")
     raw = tomllib.loads(files.joinpath("verify.toml").read_text("utf-8"))
     raw["drugs"] = tomllib.loads(files.joinpath("drugs.toml").read_text("utf-8"))
     return Rules.model_validate(raw)

@@ -49,7 +49,7 @@ class _Compiled:
 
 @cache
 def _rules() -> tuple[_Compiled, ...]:
-    raw = resources.files("medoracle.answer").joinpath("screen.toml").read_text("utf-8")
+    raw = resources.files("medoracle.query").joinpath("screen.toml").read_text("utf-8")
     rules = [_Rule.model_validate(r) for r in tomllib.loads(raw)["rule"]]
 
     def compiled(pattern: str) -> re.Pattern[str]:

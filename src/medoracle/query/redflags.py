@@ -252,7 +252,7 @@ def normalise(question: str, spelling: dict[str, str] | None = None) -> str:
 @cache
 def red_flag_rules() -> RedFlagRules:
     """The packaged red-flag table, parsed and validated once."""
-    raw = resources.files("medoracle.answer").joinpath("redflags.toml").read_text("utf-8")
+    raw = resources.files("medoracle.query").joinpath("redflags.toml").read_text("utf-8")
     return RedFlagRules.model_validate(tomllib.loads(raw))
 
 

@@ -23,11 +23,11 @@ from numpy.typing import NDArray
 
 from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
+from medoracle.articles import workflow
+from medoracle.articles.store import Annotation, Article, SiteStore, User, Version
 from medoracle.errors import ConfigError
 from medoracle.query.understand import normalise
 from medoracle.settings import Settings
-from medoracle.web import workflow
-from medoracle.web.store import Annotation, Article, SiteStore, User, Version
 
 __all__ = [
     "AUDIENCES",

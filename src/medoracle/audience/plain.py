@@ -5,7 +5,7 @@ The patient page follows the plain-language practice of the CDC Plain Language T
 NIH Clear Communication: no dosing, lab thresholds or statistics; hard terms replaced from
 the lay glossary (`glossary.toml`) or explained on first use; long sentences split; a
 "when to see a doctor" list (`see_doctor.toml`); and a Flesch-Kincaid grade of at most 8
-(`medoracle.answer.readability`), reached by dropping the hardest statements.
+(`medoracle.audience.readability`), reached by dropping the hardest statements.
 
 Only `Statement.text` changes. Citations and the verified source quotes stay as they were,
 and a simplified sentence that would lose or gain a number or a negation is shown in its
@@ -24,7 +24,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from medoracle.answer.model import Answer, AnswerAudience, Section, Statement, TermNote
-from medoracle.answer.readability import fk_grade, sentence_grade
+from medoracle.audience.readability import fk_grade, sentence_grade
 
 __all__ = [
     "LayGlossary",
@@ -267,7 +267,7 @@ class SeeDoctor(BaseModel):
 
 
 def _load(name: str) -> dict[str, object]:
-    return tomllib.loads(resources.files("medoracle.answer").joinpath(name).read_text("utf-8"))
+    return tomllib.loads(resources.files("medoracle.audience").joinpath(name).read_text("utf-8"))
 
 
 @cache

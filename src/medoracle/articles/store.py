@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 STATES = ("submitted", "under_review", "approved", "changes_requested")
-MIGRATIONS = "medoracle.web.migrations"
+MIGRATIONS = "medoracle.articles.migrations"
 _SLUG_WORDS = 12
 _SLUG_CHARS = 90
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"  # utc_now()'s format

@@ -18,8 +18,8 @@ happen only with a new version.
 
 from __future__ import annotations
 
+from medoracle.articles.store import STATES
 from medoracle.errors import ConfigError
-from medoracle.web.store import STATES
 
 __all__ = ["BY_REGENERATION", "LABELS", "TRANSITIONS", "allowed", "check"]
 
