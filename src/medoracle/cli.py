@@ -31,7 +31,7 @@ from medoracle.corpus.schema import utc_now
 from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
 from medoracle.errors import ConfigError, MedoracleError
 from medoracle.retrieve.search import MODES
-from medoracle.settings import Settings
+from medoracle.settings import Settings, get_settings
 from medoracle.web.commands import register as register_web_commands
 
 __all__ = ["main"]
@@ -77,7 +77,7 @@ def _errors() -> Iterator[None]:
 
 
 def _settings() -> Settings:
-    return Settings()
+    return get_settings()
 
 
 def _with_progress(run: Callable[[RichReporter], dict[str, Any]]) -> dict[str, Any]:

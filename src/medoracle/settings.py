@@ -29,6 +29,7 @@ __all__ = [
     "Settings",
     "WebSettings",
     "default_data_dir",
+    "get_settings",
 ]
 
 # src/medoracle/settings.py -> the project root, when running from a checkout.
@@ -251,3 +252,12 @@ class Settings(BaseSettings):
 
     def resolved_data_dir(self) -> Path | None:
         return self.data_dir or default_data_dir()
+
+
+def get_settings() -> Settings:
+    """The one place settings are built: defaults, the TOML file, then the environment.
+
+    Built afresh on each call (a few milliseconds) rather than cached, so that a test or a
+    long-running process that changes `MEDORACLE_*` variables sees the change; the CLI and
+    the web app each call it once and pass the object down."""
+    return Settings()

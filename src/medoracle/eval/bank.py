@@ -215,7 +215,7 @@ if __name__ == "__main__":  # python -m medoracle.eval.bank check [LIBRARY] | sp
     if command != "check":
         print("usage: python -m medoracle.eval.bank check [library.sqlite] | split")
         sys.exit(2)
-    from medoracle.settings import Settings
+    from medoracle.settings import get_settings
 
-    path = sys.argv[2] if len(sys.argv) > 2 else str(Settings().library_path)
+    path = sys.argv[2] if len(sys.argv) > 2 else str(get_settings().library_path)
     sys.exit(_check(path))

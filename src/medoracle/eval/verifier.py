@@ -329,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """`python -m medoracle.eval.verifier tune|eval [--encoder E]... [--split S]`."""
     import argparse
 
-    from medoracle.settings import Settings
+    from medoracle.settings import get_settings
 
     parser = argparse.ArgumentParser(prog="python -m medoracle.eval.verifier")
     parser.add_argument("command", choices=("tune", "eval"))
@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, help="default: the settings' data folder")
     parser.add_argument("--models", type=Path, help="static table folder (cache_dir/models)")
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = get_settings()
     data_dir = args.data_dir or settings.resolved_data_dir()
     if data_dir is None:
         raise SystemExit("no data folder: pass --data-dir or set MEDORACLE_DATA_DIR")

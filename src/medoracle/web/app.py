@@ -38,7 +38,7 @@ from medoracle.articles.service import NotFound, Refused, Site
 from medoracle.articles.store import Conflict, User, seconds_between
 from medoracle.corpus.schema import utc_now
 from medoracle.errors import ConfigError, MedoracleError
-from medoracle.settings import Settings
+from medoracle.settings import Settings, get_settings
 from medoracle.web import auth
 
 __all__ = ["WebState", "create_app", "serve_app"]
@@ -515,7 +515,7 @@ def serve_app() -> FastAPI:
     from medoracle.answer.service import open_answerer
     from medoracle.embed.minilm import MiniLMEncoder
 
-    settings = Settings()
+    settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     site = Site(
         settings,

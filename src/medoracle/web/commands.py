@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from medoracle.errors import ConfigError
-from medoracle.settings import Settings
+from medoracle.settings import Settings, get_settings
 
 __all__ = ["proxy_options", "register"]
 
@@ -54,7 +54,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
         import uvicorn
 
         with errors():
-            settings = Settings()
+            settings = get_settings()
             if not settings.library_path.exists():
                 raise ConfigError(
                     f"no library at {settings.library_path}; build one with "
@@ -98,7 +98,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                     "Password", hide_input=True, confirmation_prompt=True, err=True
                 )
             hashed = hash_password(password)
-            store = SiteStore(Settings().site_path)
+            store = SiteStore(get_settings().site_path)
             try:
                 user = store.add_user(name, hashed, role)
             finally:
@@ -123,7 +123,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
         from medoracle.web.api import article_summary
 
         with errors():
-            store = SiteStore(Settings().site_path)
+            store = SiteStore(get_settings().site_path)
             try:
                 found = store.listing(
                     state=state, new_evidence=True if new_evidence else None, limit=limit
@@ -153,7 +153,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
         from medoracle.articles.workflow import LABELS
 
         with errors():
-            site = _site(Settings())
+            site = _site(get_settings())
             try:
                 article = site.find(slug)
                 answer = site.answer(article, audience)
@@ -191,7 +191,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
         Under Review. The whole path is checked first, so a refusal moves nothing."""
         from medoracle.articles import workflow
 
-        site = _site(Settings())
+        site = _site(get_settings())
         try:
             user = site.store.user(username)
             if user is None:
