@@ -16,15 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from medoracle.cite.verify import (
-    DEFAULT_FLOOR,
-    SIGNALS,
-    Verifier,
-    analyse,
-    model_for,
-    quantities,
-    rules,
-)
+from medoracle.cite.quantities import quantities
+from medoracle.cite.rules import DEFAULT_FLOOR, model_for, rules
+from medoracle.cite.verify import SIGNALS, Verifier, analyse
 from medoracle.eval.verifier import choose_floor, evaluate_verifier, fit_logistic, load_pairs
 from medoracle.settings import Settings, default_data_dir
 

@@ -17,39 +17,39 @@ A logistic model (Cox 1958, "The regression analysis of binary sequences", JRSS 
 turns them into one support score in [0, 1]. Its weights and the floor below which a
 statement is not shown are data in `verify.toml`: one model per encoder family and one for
 no encoder, fitted on the HealthVer dev split only by `medoracle.eval.verifier.tune`.
+
+This module owns the text analysis behind the signals, the signals and the `Verifier`;
+quantities are read in `medoracle.cite.quantities`, and the rules and fitted models are
+loaded in `medoracle.cite.rules`.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
 import tantivy
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
 
+from medoracle.cite.quantities import Quantity, number_agreement, quantities
+from medoracle.cite.rules import Model, model_for, rules
 from medoracle.embed.encoders import Encoder
 
 __all__ = [
-    "DEFAULT_FLOOR",
     "SIGNALS",
     "Analysis",
-    "Model",
-    "Rules",
     "Support",
     "Verifier",
     "analyse",
-    "model_for",
-    "rules",
+    "negated_positions",
+    "negation_agreement",
     "signals",
+    "weighted_containment",
 ]
 
 #: Signal names, in the order a model's features are laid out.
@@ -58,131 +58,6 @@ SIGNALS = ("lexical", "bigram", "embedding", "numbers", "negation", "drugs")
 MAX_CHARS = 4000
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][a-z]+)?|\d+|[,;:.!?()]")
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-_QUANTITY = re.compile(
-    rf"(?<![\w.,/-])({_NUMBER})(?:\s*(?:-|–|—|to)\s*({_NUMBER}))?"
-    r"(?:\s*(%|per ?cent\b|[a-zµμ°]+(?:/[a-zµμ0-9]+)*))?"
-)
-_PER = re.compile(r"(?<=[a-zµμ%]) per (?=[a-z])")  # "mg per day" -> "mg/day"
-# Spelled-out numbers count in quotes only: a statement's "one of" is not a quantity claim.
-_NUMBER_WORDS = re.compile(
-    r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
-    r"(?:\s+([a-z%]+(?:/[a-z]+)*))?"
-)
-_WORD_VALUES = {
-    w: float(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-}
-
-
-class Model(BaseModel):
-    """A fitted logistic model: score = sigmoid(bias + sum of weight x signal)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    bias: float
-    floor: float = Field(ge=0, le=1, description="lowest score a shown statement may have")
-    weights: dict[str, float] = Field(description="weight per signal name; absent means 0")
-
-    def score(self, values: dict[str, float]) -> float:
-        z = self.bias + sum(w * values.get(name, 0.0) for name, w in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-
-
-class _Negation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    cues: frozenset[str] = Field(description="words negating the words after them")
-    post_cues: frozenset[str] = Field(description="words negating the words before them")
-    breaks: frozenset[str] = Field(description="words and punctuation ending a scope")
-    window: int = Field(ge=1, le=20, description="words a scope reaches at most")
-
-
-class _Units(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    aliases: dict[str, list[str]] = Field(description="canonical unit -> its spellings")
-    scale: dict[str, tuple[str, float]] = Field(description="unit -> (base unit, factor)")
-
-
-class _Drugs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: int
-    min_length: int = Field(ge=3)
-    suffixes: tuple[str, ...]
-    exceptions: frozenset[str]
-    names: frozenset[str]
-
-
-class _Fit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    lower: dict[str, float] = Field(description="least weight per signal (default 0)")
-    l2: float = Field(ge=0, description="L2 penalty on the weights")
-    min_precision: float = Field(ge=0, le=1, description="dev precision the floor must reach")
-    margin: float = Field(ge=0, le=0.2, description="added to min_precision on dev")
-
-
-class _Fitted(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    default_encoder: str = Field(description="encoder family whose floor is DEFAULT_FLOOR")
-    evidence: str = Field(description="HealthVer evidence as quotes: sentences or whole")
-    models: dict[str, Model] = Field(description='"none" and one model per encoder family')
-
-
-class Rules(BaseModel):
-    """The validated contents of `verify.toml` (with `drugs.toml` as `drugs`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int
-    stop_words: frozenset[str]
-    negation: _Negation
-    units: _Units
-    drugs: _Drugs
-    fit: _Fit
-    fitted: _Fitted
-
-    def is_drug(self, word: str) -> bool:
-        """A drug name: listed, or long enough, with an INN stem and not an exception."""
-        drugs = self.drugs
-        if word in drugs.names:
-            return True
-        if len(word) < drugs.min_length or word in drugs.exceptions:
-            return False
-        return word.endswith(drugs.suffixes)
-
-
-@cache
-def rules() -> Rules:
-    """The verifier's rules and models, read once from the package data."""
-    files = resources.files("medoracle.cite")
-    raw = tomllib.loads(files.joinpath("verify.toml").read_text("utf-8"))
-    raw["drugs"] = tomllib.loads(files.joinpath("drugs.toml").read_text("utf-8"))
-    return Rules.model_validate(raw)
-
-
-@cache
-def _units() -> tuple[dict[str, str], dict[str, tuple[str, float]]]:
-    table = rules().units
-    spelled = {s.lower(): unit for unit, spellings in table.aliases.items() for s in spellings}
-    return spelled, table.scale
-
-
-def model_for(encoder: Encoder | None) -> Model:
-    """The fitted model for an encoder: by its name ("static-256"), then its family
-    ("static"), else the default encoder's; "none" when there is no encoder."""
-    fitted = rules().fitted
-    if encoder is None:
-        return fitted.models["none"]
-    family = encoder.name.split("-")[0]
-    default = fitted.models[fitted.default_encoder]
-    return fitted.models.get(encoder.name) or fitted.models.get(family) or default
-
-
-#: The floor of the default encoder's model, tuned on HealthVer dev.
-DEFAULT_FLOOR: float = rules().fitted.models[rules().fitted.default_encoder].floor
-
-
 _STEMMER = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
     .filter(tantivy.Filter.lowercase())
@@ -196,58 +71,6 @@ def _stem(word: str) -> str:
     """Snowball English stem (Porter 2001), as the lexical index stems."""
     stems = _STEMMER.analyze(word)
     return stems[0] if stems else word
-
-
-Quantity = tuple[float, str]
-
-
-def _quantity(value: str, unit: str | None) -> Quantity:
-    """A number and its unit in canonical form: commas out, converted to the base unit."""
-    spelled, scale = _units()
-    number = float(value.replace(",", ""))
-    parts = [spelled.get(part, "") for part in unit.split("/")] if unit else [""]
-    if not parts[0]:
-        return round(number, 9), ""
-    base, factor = scale.get(parts[0], (parts[0], 1.0))
-    return round(number * factor, 9), "/".join([base, *parts[1:]])
-
-
-def quantities(text: str, *, spelled_numbers: bool = False) -> frozenset[Quantity]:
-    """Number-unit pairs in `text`; a range gives both ends its unit ("5-10 mm")."""
-    lowered = _PER.sub("/", text.lower())
-    found: set[Quantity] = set()
-    for match in _QUANTITY.finditer(lowered):
-        first, second, unit = match.groups()
-        unit = unit.replace(" ", "") if unit else None
-        found.add(_quantity(first, unit))
-        if second:
-            found.add(_quantity(second, unit))
-    if spelled_numbers:
-        for match in _NUMBER_WORDS.finditer(lowered):
-            found.add(_quantity(str(_WORD_VALUES[match.group(1)]), match.group(2)))
-    return frozenset(found)
-
-
-def number_agreement(claimed: frozenset[Quantity], stated: frozenset[Quantity]) -> float:
-    """Share of the `claimed` quantities that are `stated`: the same value in the base
-    unit, in an agreeing unit ("5 mm" rests on "5 or 10 mm"). 1.0 when none is claimed."""
-    if not claimed:
-        return 1.0
-    found = sum(
-        any(v == value and _same_unit(unit, u) for v, u in stated) for value, unit in claimed
-    )
-    return found / len(claimed)
-
-
-def _same_unit(ours: str, theirs: str) -> bool:
-    """Units agree when either is missing, or the numerators agree and so do the
-    denominators where both give one ("10 mg/day" rests on "10 mg daily", not on
-    "10 mg/kg")."""
-    if not ours or not theirs:
-        return True
-    top, _, bottom = ours.partition("/")
-    their_top, _, their_bottom = theirs.partition("/")
-    return top == their_top and (bottom == their_bottom or not bottom or not their_bottom)
 
 
 class Analysis(NamedTuple):

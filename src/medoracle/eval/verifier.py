@@ -34,7 +34,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from medoracle.cite.verify import SIGNALS, Model, Verifier, rules
+from medoracle.cite.rules import Model, rules
+from medoracle.cite.verify import SIGNALS, Verifier
 from medoracle.corpus.text import split_sentences
 from medoracle.embed.encoders import Encoder
 from medoracle.errors import ConfigError
