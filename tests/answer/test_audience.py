@@ -28,16 +28,11 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
-from medoracle.audience.plain import (
-    LayGlossary,
-    has_dosing,
-    is_technical,
-    lay_glossary,
-    lay_text,
-    personalise,
-    see_doctor,
-)
+from medoracle.audience.advice import see_doctor
+from medoracle.audience.glossary import LayGlossary, has_dosing, is_technical, lay_glossary
+from medoracle.audience.plain import lay_text
 from medoracle.audience.readability import count_syllables, fk_grade, sentence_grade, words
+from medoracle.audience.readers import personalise
 
 
 def page(

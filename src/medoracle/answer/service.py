@@ -72,7 +72,7 @@ class Answerer:
     ) -> Answer:
         """The answer page for `question`; raises ConfigError on empty or huge input or an
         unknown audience. `context` carries a parent question's subject to a follow-up."""
-        from medoracle.audience.plain import personalise
+        from medoracle.audience.readers import personalise
         from medoracle.query.redflags import check
 
         started = time.perf_counter()
