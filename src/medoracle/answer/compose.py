@@ -1,8 +1,8 @@
 """The extractive composer: numbered evidence in, an answer page out, in the sources' words.
 
     Evidence (numbered documents and sentences, from `medoracle.retrieve.evidence`)
-      -> candidates: about the focus, answering the ask, clean, relevant (`select`)
-      -> bottom line: the strongest sentences that answer outright
+      -> candidates: about the focus, answering the ask, clean, relevant (`candidates`)
+      -> bottom line: the strongest sentences that answer outright (`select`)
       -> sections of the ask's page (`pages.toml`), only those with statements
       -> references numbered by first use; warnings about the sources
 
@@ -21,18 +21,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from medoracle.answer.candidates import Candidate, candidates
 from medoracle.answer.model import Answer, AnswerAudience, Provenance, Section, Warning, WarningKind
 from medoracle.answer.pages import PageSpec, page_for
 from medoracle.answer.references import Numbering, source_warnings
 from medoracle.answer.relevance import RelevanceModel, load_model
-from medoracle.answer.select import (
-    Candidate,
-    TextTools,
-    bottom_line,
-    candidates,
-    select_sections,
-)
+from medoracle.answer.select import bottom_line, select_sections
 from medoracle.answer.titles import make_title
+from medoracle.answer.tools import TextTools
 from medoracle.query.concepts import Concept, build_concepts
 from medoracle.query.mesh import natural_order
 from medoracle.retrieve.evidence import Evidence

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from medoracle.answer.candidates import Candidate
 from medoracle.answer.model import Quote, Reference, Statement, Warning, WarningKind, web_links
-from medoracle.answer.select import Candidate, overlap
+from medoracle.answer.select import overlap
 from medoracle.corpus.citation import citation_line
 from medoracle.corpus.models import PubType, Status
 from medoracle.retrieve.evidence import EvidenceDocument

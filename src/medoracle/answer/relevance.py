@@ -57,7 +57,7 @@ RELEVANCE_FEATURES = (
 # sentences come from one kind of source (BioASQ and PubMedQA from research abstracts, LiveQA
 # and MEDIQA from patient pages), so a weight fitted on them would learn which set a sentence
 # came from, not whether it is good evidence. The ranking weighs these as fixed priors
-# (`medoracle.answer.select`), after the Oxford CEBM levels.
+# (`medoracle.answer.candidates`), after the Oxford CEBM levels.
 EVIDENCE_FEATURES = (
     "level",  # evidence level, 1 for guidelines, 0 for level 7
     "recommendation",

@@ -21,7 +21,7 @@ from medoracle.answer.model import (
     Warning,
     WarningKind,
 )
-from medoracle.answer.select import TextTools
+from medoracle.answer.tools import TextTools
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.errors import ConfigError

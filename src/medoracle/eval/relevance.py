@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from medoracle.answer.candidates import featurize
 from medoracle.answer.pages import page_for
 from medoracle.answer.relevance import (
     FEATURES,
@@ -37,7 +38,6 @@ from medoracle.answer.relevance import (
     load_model,
     model_path,
 )
-from medoracle.answer.select import featurize
 from medoracle.answer.service import Answerer
 from medoracle.corpus.models import Document, PubType
 from medoracle.corpus.store import document_from_row
