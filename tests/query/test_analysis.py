@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from medoracle.query.analysis import Analyser, drug_classes, names_in
+from medoracle.query.analysis import Analyser
 from medoracle.query.asks import Ask, classify_ask
 from medoracle.query.consumer import find_lay_terms, find_populations, looks_consumer, strip_chat
+from medoracle.query.drug_classes import drug_classes
 from medoracle.query.entities import EntityDictionary
+from medoracle.query.focus import names_in
 from medoracle.query.spelling import Speller
 
 

@@ -32,9 +32,9 @@ from medoracle.answer.pages import PageSpec
 from medoracle.answer.relevance import RelevanceModel, SentenceView, features_of
 from medoracle.answer.sentences import display_text, grade_marker, is_clinical, is_self_contained
 from medoracle.answer.tools import TextTools
-from medoracle.query.analysis import names_in
 from medoracle.query.asks import Ask
 from medoracle.query.concepts import Concept, coverage
+from medoracle.query.focus import names_in
 from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence
 
 __all__ = ["Candidate", "Featured", "candidates", "featurize"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from medoracle.answer.pages import PageSpec
-from medoracle.query.analysis import FocusTerm, QuestionAnalysis, names_in
+from medoracle.query.analysis import QuestionAnalysis
 from medoracle.query.asks import Ask
+from medoracle.query.focus import FocusTerm, names_in
 from medoracle.query.mesh import mesh_key
 from medoracle.query.presentations import presentations
 from medoracle.retrieve.evidence import EvidenceDocument

@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from medoracle.answer.pages import PageSpec
-from medoracle.query.analysis import FocusTerm
+from medoracle.query.focus import FocusTerm
 
 __all__ = [
     "EVIDENCE_FEATURES",

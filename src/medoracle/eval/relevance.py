@@ -43,7 +43,7 @@ from medoracle.corpus.models import Document, PubType
 from medoracle.corpus.store import document_from_row
 from medoracle.corpus.text import split_sentences
 from medoracle.eval.datasets import load_questions, split_ids
-from medoracle.query.analysis import names_in
+from medoracle.query.focus import names_in
 from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence, gather
 
 __all__ = ["Example", "build_examples", "fit_model", "score_examples"]

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from medoracle.corpus.models import Document, PubType
 from medoracle.corpus.store import document_from_row
 from medoracle.index.lexical import Filters
-from medoracle.query.analysis import QuestionAnalysis, names_in
+from medoracle.query.analysis import QuestionAnalysis
+from medoracle.query.focus import names_in
 from medoracle.retrieve.search import Hit, Mode, Retriever
 
 __all__ = [
