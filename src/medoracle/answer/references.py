@@ -3,23 +3,20 @@ page's warnings about its sources."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from medoracle.answer.candidates import Candidate
 from medoracle.answer.model import Quote, Reference, Statement, Warning, WarningKind, web_links
 from medoracle.answer.select import overlap
+from medoracle.cite.negation import negation
 from medoracle.corpus.citation import citation_line
 from medoracle.corpus.models import PubType, Status
 from medoracle.retrieve.evidence import EvidenceDocument
 
 __all__ = ["Numbering", "source_warnings"]
 
-_NEGATIVE = re.compile(
-    r"\b(?:not|no|never|without|neither|nor|ineffective|unsupported|insufficient evidence|"
-    r"does not recommend|not recommended|against)\b",
-    re.IGNORECASE,
-)
+# A sentence taking the negative side: the `stance` subset of the one negation vocabulary.
+_NEGATIVE = negation().words_pattern("stance")
 
 
 class Numbering:

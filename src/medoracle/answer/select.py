@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from medoracle.answer.candidates import Candidate
 from medoracle.answer.pages import PageSpec
+from medoracle.cite.negation import negation
 from medoracle.query.asks import Ask
 
 __all__ = ["bottom_line", "overlap", "select_sections"]
@@ -112,10 +113,10 @@ def _names_a_drug(candidate: Candidate) -> float:
 # bottom-line sentence may be this much weaker than the first.
 LEAD_WEIGHT = 0.5
 SECOND_MARGIN = 1.0
+# Advice against within a sentence's first seven words: the `advice` subset of the one
+# negation vocabulary, matched as a prefix.
 _REFUSAL_FIRST = re.compile(
-    r"^(?:\w+ ){0,6}(?:does not recommend|do not|should not|is not recommended|"
-    r"recommends? against)",
-    re.IGNORECASE,
+    rf"^(?:\w+ ){{0,6}}(?:{negation().alternation('advice')})", re.IGNORECASE
 )
 _QUALIFIED = ("special", "alternatives", "avoid", "adjust", "cautions", "pitfalls", "caveats")
 _UNSETTLED = re.compile(

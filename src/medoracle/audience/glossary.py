@@ -20,6 +20,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from medoracle.answer.model import TermNote
+from medoracle.cite.negation import negation
 
 __all__ = [
     "TOKEN",
@@ -37,11 +38,8 @@ __all__ = [
 # A word: letters and digits, joined by inner hyphens or apostrophes ("Sjögren's", "X-ray").
 TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|cannot|unless|nothing|avoid(?:s|ed|ing)?)\b"
-    r"|n['’]t\b",
-    re.IGNORECASE,
-)
+# Negations a rewording must keep: the `meaning` subset of the one negation vocabulary.
+_NEGATION = negation().words_pattern("meaning")
 _AN_ARTICLE = re.compile(r"\b([Aa])n?(\s+)$")
 _AN_SOUND = re.compile(
     r"^(?:[aei]|o(?!ne)|u(?!ni|s[eu]|r[eiou]|t[ei])|hour|honest|[AEFHILMNORSX][A-Z0-9]*\b)"

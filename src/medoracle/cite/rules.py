@@ -1,5 +1,6 @@
-"""The verifier's data: `verify.toml` (stop words, negation cues, units, how models are fitted,
-and the fitted models) and `drugs.toml`, validated once, and the model for an encoder.
+"""The verifier's data: `verify.toml` (stop words, units, how models are fitted, and the
+fitted models) and `drugs.toml`, validated once, and the model for an encoder. Its negation
+cues are the `scope` and `post` subsets of the one vocabulary, `medoracle.cite.negation`.
 
 The hand-written rules sit above the "fitted" marker of `verify.toml`; everything below it is
 written by `python -m medoracle.eval.verifier tune` (see `medoracle.cite.verify`).
@@ -31,14 +32,6 @@ class Model(BaseModel):
     def score(self, values: dict[str, float]) -> float:
         z = self.bias + sum(w * values.get(name, 0.0) for name, w in self.weights.items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-
-
-class _Negation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    cues: frozenset[str] = Field(description="words negating the words after them")
-    post_cues: frozenset[str] = Field(description="words negating the words before them")
-    breaks: frozenset[str] = Field(description="words and punctuation ending a scope")
-    window: int = Field(ge=1, le=20, description="words a scope reaches at most")
 
 
 class _Units(BaseModel):
@@ -78,7 +71,6 @@ class Rules(BaseModel):
 
     version: int
     stop_words: frozenset[str]
-    negation: _Negation
     units: _Units
     drugs: _Drugs
     fit: _Fit

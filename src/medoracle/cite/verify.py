@@ -10,7 +10,8 @@ Each shown statement cites one or more source sentences ("quotes"). Six signals,
 - `numbers`: share of the statement's quantities ("0.5 g/kg", "30%", "5-10 mm") that a
   quote states, with "1,000 mg" = "1000 mg" = "1 g";
 - `negation`: agreement of negation scope, NegEx style (Chapman et al. 2001, J Biomed
-  Inform 34(5):301-310), on the content words the statement shares with its closest quote;
+  Inform 34(5):301-310), on the content words the statement shares with its closest quote
+  (cues and scopes from the one negation vocabulary, `medoracle.cite.negation`);
 - `drugs`: share of the drug names in the statement (`drugs.toml`) that the quotes name.
 
 A logistic model (Cox 1958, "The regression analysis of binary sequences", JRSS B 20(2))
@@ -36,6 +37,7 @@ import numpy as np
 import tantivy
 from numpy.typing import NDArray
 
+from medoracle.cite.negation import negated_positions, negation
 from medoracle.cite.quantities import Quantity, number_agreement, quantities
 from medoracle.cite.rules import Model, model_for, rules
 from medoracle.embed.encoders import Encoder
@@ -46,7 +48,6 @@ __all__ = [
     "Support",
     "Verifier",
     "analyse",
-    "negated_positions",
     "negation_agreement",
     "signals",
     "weighted_containment",
@@ -90,33 +91,10 @@ def _unclitic(token: str) -> str:
     return token.split("'")[0].split("’")[0]
 
 
-def _is_cue(token: str, cues: frozenset[str]) -> bool:
-    return token in cues or token.endswith(("n't", "n’t"))
-
-
-def negated_positions(tokens: Sequence[str]) -> set[int]:
-    """Indexes of tokens inside a negation scope: up to `window` words after a cue, or
-    before a post-cue ("... is contraindicated"), stopping at a scope break (NegEx)."""
-    negation = rules().negation
-    inside: set[int] = set()
-    for i, token in enumerate(tokens):
-        reaches = []
-        if _is_cue(token, negation.cues):
-            reaches.append(range(i + 1, min(len(tokens), i + 1 + negation.window)))
-        if token in negation.post_cues:
-            reaches.append(range(i - 1, max(-1, i - 1 - negation.window), -1))
-        for reach in reaches:
-            for j in reach:
-                if tokens[j] in negation.breaks:
-                    break
-                inside.add(j)
-    return inside
-
-
 def analyse(text: str, *, quote: bool = False) -> Analysis:
     """Content stems, negation scopes, quantities and words of `text`; a `quote` also
     states numbers in words ("five days")."""
-    table = rules()
+    table, vocabulary = rules(), negation()
     text = text[:MAX_CHARS]
     tokens = [_unclitic(token) for token in _TOKEN.findall(text.lower())]
     scoped = negated_positions(tokens)
@@ -124,9 +102,9 @@ def analyse(text: str, *, quote: bool = False) -> Analysis:
     inside: set[str] = set()
     outside: set[str] = set()
     for i, token in enumerate(tokens):
-        if token in table.stop_words or token in table.negation.breaks:
+        if token in table.stop_words or token in vocabulary.scope.breaks:
             continue
-        if _is_cue(token, table.negation.cues) and token not in table.negation.post_cues:
+        if vocabulary.is_cue(token) and token not in vocabulary.post_cues:
             continue
         stem = _stem(token)
         stems.append(stem)
