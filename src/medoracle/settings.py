@@ -127,6 +127,54 @@ class AnswerSettings(BaseModel):
     outdated_years: int = Field(
         10, ge=1, le=100, description="a guideline older than this is flagged as possibly outdated"
     )
+    lead_weight: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="logit units a bottom-line cue (graded, first section, patient-written...) "
+        "is worth beside the ranking model's logit",
+    )
+    second_margin: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="how much weaker (logit units) a second bottom-line statement may be than "
+        "the first",
+    )
+    section_saturation: float = Field(
+        0.08,
+        ge=0,
+        le=1,
+        description="share of its score a candidate loses for each statement its section "
+        "already shows",
+    )
+    general_per_section: int = Field(
+        1,
+        ge=0,
+        le=20,
+        description="statements per section about the condition in general when the question "
+        "names a complaint",
+    )
+    patient_max_grade: float = Field(
+        13.0,
+        ge=1,
+        le=30,
+        description="hardest sentence (Flesch-Kincaid grade) a patient page considers",
+    )
+    patient_sources: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="patient-information statements that make a patient page draw on them "
+        "alone (when one answers outright)",
+    )
+    conflict_overlap: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="word overlap at which two high-level sources, one negated, are flagged "
+        "as conflicting",
+    )
 
 
 class WebSettings(BaseModel):

@@ -15,6 +15,7 @@ picks the bottom line and the sections from the candidates.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +42,6 @@ __all__ = ["Candidate", "Featured", "candidates", "featurize"]
 
 _FIELD_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS)
 _CLASS_ASKS = (Ask.ADVERSE_EFFECTS, Ask.INTERACTIONS, Ask.YES_NO, Ask.TIMING, Ask.TREATMENT)
-PATIENT_MAX_SENTENCE_GRADE = 13.0
 _LONG_WORD = re.compile(r"\b[a-z]{7,}\b")
 
 
@@ -90,10 +90,12 @@ def featurize(
     gate: bool = True,
     patient: bool = False,
     sentence_grade: Callable[[str], float] | None = None,
+    max_grade: float = math.inf,
     limit: int = 100_000,
 ) -> list[Featured]:
     """Every clean sentence (self-contained, about care, not a duplicate) with its features;
-    with `gate`, only those that pass the focus, population, drug and ask tests."""
+    with `gate`, only those that pass the focus, population, drug and ask tests. For a
+    patient, with `sentence_grade`, a sentence harder than `max_grade` is left out."""
     analysis = evidence.analysis
     patient = patient or analysis.consumer  # a consumer's question: patient pages first
     main = analysis.main
@@ -154,7 +156,7 @@ def featurize(
             intervention = tools.intervenes(key, text, page)
         if tools.glued is not None and any(map(tools.glued, _LONG_WORD.findall(text))):
             continue  # text extraction lost a space or a full stop
-        if patient and sentence_grade and sentence_grade(text) > PATIENT_MAX_SENTENCE_GRADE:
+        if patient and sentence_grade and sentence_grade(text) > max_grade:
             continue
         view = SentenceView(
             key=key,
@@ -208,6 +210,7 @@ def candidates(
     *,
     patient: bool = False,
     sentence_grade: Callable[[str], float] | None = None,
+    max_grade: float = math.inf,
     limit: int = 100_000,
 ) -> list[Candidate]:
     """Every sentence that passes the focus, ask, cleanliness and relevance tests, best
@@ -234,6 +237,7 @@ def candidates(
         concepts,
         patient=patient,
         sentence_grade=sentence_grade,
+        max_grade=max_grade,
         limit=limit,
     ):
         logit = model.score(item.features)

@@ -91,10 +91,11 @@ class ExtractiveComposer:
             self.concepts(evidence),
             patient=patient,
             sentence_grade=sentence_grade if patient else None,
+            max_grade=self.settings.patient_max_grade,
             limit=self.settings.max_candidates,
         )
         if patient:
-            found = _patient_first(found, page)
+            found = _patient_first(found, page, self.settings.patient_sources)
         timings["candidates"] = _ms(started)
         started = time.perf_counter()
         answer = self._page(evidence, page, found, audience)
@@ -144,7 +145,14 @@ class ExtractiveComposer:
         if not found:
             return self._abstain(evidence, title, audience, provenance)
         settings = self.settings
-        bottom = bottom_line(found, page, settings.bottom_line, settings.duplicate_overlap)
+        bottom = bottom_line(
+            found,
+            page,
+            settings.bottom_line,
+            settings.duplicate_overlap,
+            lead_weight=settings.lead_weight,
+            second_margin=settings.second_margin,
+        )
         chosen = select_sections(
             found,
             page,
@@ -152,6 +160,8 @@ class ExtractiveComposer:
             max_statements=settings.max_statements,
             max_per_document=settings.max_per_document,
             overlap_limit=settings.duplicate_overlap,
+            general_per_section=settings.general_per_section,
+            saturation=settings.section_saturation,
         )
         numbering = Numbering()
         bottom_statements = [numbering.statement(c) for c in bottom]
@@ -167,6 +177,7 @@ class ExtractiveComposer:
             numbering,
             now=datetime.now(UTC).year,
             outdated_years=settings.outdated_years,
+            conflict_overlap=settings.conflict_overlap,
             plain=all(c.document.patient for c in used),
         )
         return Answer(
@@ -212,17 +223,14 @@ class ExtractiveComposer:
         )
 
 
-# A patient's page is written from patient information when the library has enough of it on
-# the focus, and some of it answers the ask outright; clinical sources fill in only when it
-# has not. (A consumer's question on a clinician's page ranks patient information first but
-# keeps the clinical sources.)
-PATIENT_SOURCES_ENOUGH = 3
-
-
-def _patient_first(found: list[Candidate], page: PageSpec) -> list[Candidate]:
+def _patient_first(found: list[Candidate], page: PageSpec, enough: int) -> list[Candidate]:
+    """A patient's page is written from patient information when the library has `enough`
+    of it on the focus (`answer.patient_sources`), and some of it answers the ask outright;
+    clinical sources fill in only when it has not. (A consumer's question on a clinician's
+    page ranks patient information first but keeps the clinical sources.)"""
     plain = [c for c in found if c.document.patient]
     answered = any(c.on_focus and page.can_lead(c.text) for c in plain)
-    return plain if answered and len(plain) >= PATIENT_SOURCES_ENOUGH else found
+    return plain if answered and len(plain) >= enough else found
 
 
 def _qtype(analysis: object) -> str:

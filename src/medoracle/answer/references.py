@@ -84,11 +84,12 @@ def source_warnings(
     *,
     now: int,
     outdated_years: int,
+    conflict_overlap: float,
     plain: bool = False,
 ) -> list[Warning]:
     """Superseded or retracted sources; one short note on dated guidelines; a page with no
     guideline or review (unless it is `plain`: written from patient information on purpose);
-    two high-level sources that disagree."""
+    two high-level sources that disagree (sharing `conflict_overlap` of their words)."""
     warnings: list[Warning] = []
     flagged: list[int] = []
     old: list[int] = []
@@ -128,7 +129,7 @@ def source_warnings(
                 "question; the page rests on lower-level evidence.",
             )
         )
-    conflict = _conflict(high)
+    conflict = _conflict(high, conflict_overlap)
     if conflict is not None:
         first, second = conflict
         warnings.append(
@@ -146,15 +147,16 @@ def source_warnings(
     return warnings
 
 
-def _conflict(high: Sequence[Candidate]) -> tuple[Candidate, Candidate] | None:
+def _conflict(high: Sequence[Candidate], min_overlap: float) -> tuple[Candidate, Candidate] | None:
     """Two high-level sources that say opposite things about the same intervention: one
-    sentence negated, the other not, from different documents, sharing most content words."""
+    sentence negated, the other not, from different documents, sharing at least
+    `min_overlap` of their content words."""
     for i, first in enumerate(high):
         for second in high[i + 1 :]:
             if first.document.doc_id == second.document.doc_id:
                 continue
             if bool(_NEGATIVE.search(first.text)) == bool(_NEGATIVE.search(second.text)):
                 continue
-            if overlap(first, second) >= 0.5:
+            if overlap(first, second) >= min_overlap:
                 return first, second
     return None

@@ -15,19 +15,21 @@ from medoracle.query.asks import Ask
 
 __all__ = ["bottom_line", "overlap", "select_sections"]
 
-# Statements per section about the condition in general when the question names a
-# complaint ("lupus" statements on a page about lupus with leg weakness).
-GENERAL_PER_SECTION = 1
-# Share of its score a candidate loses for each statement its section already shows.
-SECTION_SATURATION = 0.08
-
 
 def bottom_line(
-    found: Sequence[Candidate], page: PageSpec, limit: int, overlap_limit: float
+    found: Sequence[Candidate],
+    page: PageSpec,
+    limit: int,
+    overlap_limit: float,
+    *,
+    lead_weight: float,
+    second_margin: float,
 ) -> list[Candidate]:
     """The strongest sentences that answer the question outright: on the focus, matching
     the page's lead cue, graded guideline recommendations first; at most `limit`, from
-    different sections, the second only when nearly as strong."""
+    different sections, the second only when at most `second_margin` weaker. Each cue that
+    makes a sentence fit to lead is worth `lead_weight` logit units beside the ranking
+    model's logit (settings: `answer.lead_weight`, `answer.second_margin`)."""
     primary = page.primary or min(page.sections, key=lambda spec: spec.order).key
     complaint = any(c.features["secondary"] < 1 for c in found)
     leading = [
@@ -51,29 +53,29 @@ def bottom_line(
         # makes a sentence fit to open the page: the page's first section, an answer that
         # is not for a special case, settled evidence, a graded recommendation.
         f = c.features
-        value = c.rank + LEAD_WEIGHT * (f["graded"] + 0.5 * f["sent_focus"])
+        value = c.rank + lead_weight * (f["graded"] + 0.5 * f["sent_focus"])
         if page.drug_answers:
-            value += LEAD_WEIGHT * _names_a_drug(c)
+            value += lead_weight * _names_a_drug(c)
         if page.ask is Ask.YES_NO:
-            value += LEAD_WEIGHT * f["conclusion"]
+            value += lead_weight * f["conclusion"]
         if page.ask is Ask.TREATMENT and _FIRST_LINE.search(c.text):
-            value += LEAD_WEIGHT
+            value += lead_weight
         if c.section == primary:
-            value += LEAD_WEIGHT
+            value += lead_weight
         elif c.section in _QUALIFIED:
-            value -= LEAD_WEIGHT  # an answer for a special case does not lead the page
+            value -= lead_weight  # an answer for a special case does not lead the page
         if page.ask is not Ask.YES_NO and _UNSETTLED.search(c.text):
-            value -= 2 * LEAD_WEIGHT
+            value -= 2 * lead_weight
         if not c.document.current:
-            value -= 4 * LEAD_WEIGHT
+            value -= 4 * lead_weight
         # A consumer's question is answered first in the words written for patients.
-        value += 2 * LEAD_WEIGHT * f["consumer_patient"]
+        value += 2 * lead_weight * f["consumer_patient"]
         if complaint:  # "leg weakness in SLE": the answer about the complaint leads
-            value += 2 * LEAD_WEIGHT * f["secondary"]
+            value += 2 * lead_weight * f["secondary"]
         if c.other_dose:
-            value -= 2 * LEAD_WEIGHT  # a dose page leads with the dose of the drug asked
+            value -= 2 * lead_weight  # a dose page leads with the dose of the drug asked
         if page.ask is not Ask.YES_NO and _REFUSAL_FIRST.match(c.text):
-            value -= LEAD_WEIGHT  # what not to do is not the first thing to say
+            value -= lead_weight  # what not to do is not the first thing to say
         return value
 
     ranked = sorted(pool, key=lambda c: -strength(c))
@@ -82,7 +84,7 @@ def bottom_line(
         if len(chosen) >= limit:
             break
         if chosen and (
-            strength(candidate) < strength(chosen[0]) - SECOND_MARGIN
+            strength(candidate) < strength(chosen[0]) - second_margin
             or candidate.section == chosen[0].section
             or any(overlap(candidate, c) >= overlap_limit for c in chosen)
         ):
@@ -109,10 +111,6 @@ def _names_a_drug(candidate: Candidate) -> float:
     return float(candidate.drug)
 
 
-# Logit units a bottom-line cue is worth, beside the ranking model's logit; a second
-# bottom-line sentence may be this much weaker than the first.
-LEAD_WEIGHT = 0.5
-SECOND_MARGIN = 1.0
 # Advice against within a sentence's first seven words: the `advice` subset of the one
 # negation vocabulary, matched as a prefix.
 _REFUSAL_FIRST = re.compile(
@@ -139,10 +137,15 @@ def select_sections(
     max_statements: int,
     max_per_document: int,
     overlap_limit: float,
+    general_per_section: int,
+    saturation: float,
 ) -> dict[str, list[Candidate]]:
     """Per section, the best statements without near-duplicates, within the page and
     per-source bounds; greedy over all sections, each shown statement costing its section's
-    next candidate a little so one rich section does not crowd out the others."""
+    next candidate `saturation` of its score so one rich section does not crowd out the
+    others. When the question names a complaint, a section shows at most
+    `general_per_section` statements about the condition in general ("lupus" statements on
+    a page about lupus with leg weakness)."""
     limits = {spec.key: spec.max for spec in page.sections}
     queues: dict[str, list[Candidate]] = {key: [] for key in limits}
     for candidate in found:
@@ -158,13 +161,13 @@ def select_sections(
             general = sum(c.general for c in chosen[key])
             while queue and (
                 per_doc[queue[0].document.number] >= max_per_document
-                or (queue[0].general and general >= GENERAL_PER_SECTION)
+                or (queue[0].general and general >= general_per_section)
                 or any(overlap(queue[0], other) >= overlap_limit for other in picked)
             ):
                 queue.pop(0)
             if not queue or len(chosen[key]) >= limits[key]:
                 continue
-            value = queue[0].score * (1 - SECTION_SATURATION * len(chosen[key]))
+            value = queue[0].score * (1 - saturation * len(chosen[key]))
             if best is None or value > best[0]:
                 best = (value, key)
         if best is None:
