@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +27,11 @@ class _Section(BaseModel):
     order: int = Field(ge=1, le=20)
     max: int = Field(ge=1, le=20)
     cues: list[str] = Field(min_length=1)
+
+
+class _Compound(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max: int = Field(ge=1, le=20, description="statements in the section of another ask")
 
 
 class _Page(BaseModel):
@@ -57,10 +63,6 @@ class SectionSpec:
     @property
     def catch_all(self) -> bool:
         return any(cue.pattern == "." for cue in self.cues)
-
-
-# Statements in the section of a compound question's other ask ("... and for how long?").
-ALSO_MAX = 6
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,10 @@ class PageSpec:
                 return spec.key
         return self.fallback
 
-    def with_also(self, others: tuple[PageSpec, ...]) -> PageSpec:
+    def with_also(self, others: tuple[PageSpec, ...], most: int) -> PageSpec:
         """This page for a compound question: each other ask gets one section (its page's
-        title as heading) before this page's catch-all sections."""
+        title as heading, at most `most` statements) before this page's catch-all
+        sections."""
         if not others:
             return self
         specific = [s for s in self.sections if not s.catch_all]
@@ -132,7 +135,7 @@ class PageSpec:
                 f"also-{other.name}",
                 other.title,
                 20 + index,
-                ALSO_MAX,
+                most,
                 tuple(cue for cue in other.answers if cue.pattern != "."),
             )
             for index, other in enumerate(others)
@@ -142,11 +145,22 @@ class PageSpec:
 
 
 @cache
-def _pages() -> dict[str, PageSpec]:
-    raw = tomllib.loads(
+def _data() -> dict[str, Any]:
+    return tomllib.loads(
         resources.files("medoracle.answer").joinpath("pages.toml").read_text("utf-8")
     )
+
+
+@cache
+def _compound() -> _Compound:
+    return _Compound.model_validate(_data()["compound"])
+
+
+@cache
+def _pages() -> dict[str, PageSpec]:
+    raw = dict(_data())
     shared: dict[str, str] = raw.pop("shared")
+    raw.pop("compound")
 
     def compiled(pattern: str) -> re.Pattern[str]:
         for name, value in shared.items():
@@ -202,4 +216,4 @@ def page_for(ask: Ask, question: str = "", also: tuple[Ask, ...] = ()) -> PageSp
     else:
         page = _pages()[ask.value]
     others = tuple(_pages()[a.value] for a in also if a is not ask)
-    return page.with_also(others)
+    return page.with_also(others, _compound().max)

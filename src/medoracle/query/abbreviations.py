@@ -35,7 +35,6 @@ __all__ = [
 Cooccurs = Callable[[str], int]
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?")
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
-MAX_COOCCUR_CALLS = 5
 
 
 class Expansion(NamedTuple):
@@ -73,6 +72,7 @@ class _Scoring(BaseModel):
     margin: float = Field(ge=0)
     minimum: float = Field(ge=0)
     shouting: float = Field(gt=0, le=1)
+    library_senses: int = Field(ge=0, le=50, description="senses whose library share is read")
 
 
 class AbbreviationTable(BaseModel):
@@ -148,12 +148,14 @@ def context_hits(candidate: _Candidate, words: Sequence[str]) -> list[str]:
     return [cue for cue in dict.fromkeys(cues) if any(word.startswith(cue) for word in words)]
 
 
-def _library_shares(candidates: Sequence[_Candidate], cooccurs: Cooccurs | None) -> list[float]:
+def _library_shares(
+    candidates: Sequence[_Candidate], cooccurs: Cooccurs | None, looked_up: int
+) -> list[float]:
+    """Each sense's share of the library's mentions; only the first `looked_up` senses are
+    looked up, the rest count 0."""
     if cooccurs is None or len(candidates) < 2:
         return [0.0] * len(candidates)
-    counts = [
-        max(0, cooccurs(c.long)) if i < MAX_COOCCUR_CALLS else 0 for i, c in enumerate(candidates)
-    ]
+    counts = [max(0, cooccurs(c.long)) if i < looked_up else 0 for i, c in enumerate(candidates)]
     total = sum(counts)
     return [n / total if total else 0.0 for n in counts]
 
@@ -167,7 +169,7 @@ def choose_sense(
     """(long form, reason) for the clearly best sense, or None when no sense clearly wins."""
     if not candidates:
         return None
-    shares = _library_shares(candidates, cooccurs)
+    shares = _library_shares(candidates, cooccurs, scoring.library_senses)
     scored = []
     for candidate, share in zip(candidates, shares, strict=True):
         hits = context_hits(candidate, words)
