@@ -30,7 +30,12 @@ from medoracle.answer.gates import (
     other_population,
 )
 from medoracle.answer.pages import PageSpec
-from medoracle.answer.relevance import RelevanceModel, SentenceView, features_of
+from medoracle.answer.relevance import (
+    RelevanceModel,
+    SentenceView,
+    dense_similarities,
+    features_of,
+)
 from medoracle.answer.sentences import display_text, grade_marker, is_clinical, is_self_contained
 from medoracle.answer.tools import TextTools
 from medoracle.query.asks import Ask
@@ -177,7 +182,7 @@ def featurize(
             drug=tools.names_drug(key),
         )
         kept.append((sentence, document, text, key, view, passes))
-    similarities = _similarities(evidence, tools, [k[2] for k in kept])
+    similarities = dense_similarities([k[2] for k in kept], tools.encode, evidence.query_vector)
     now = datetime.now(UTC).year
     featured: list[Featured] = []
     for (sentence, document, text, key, view, passes), similarity in zip(
@@ -269,19 +274,6 @@ def candidates(
         found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return found
-
-
-# Without a dense encoder (a library searched lexically only) the similarity feature is
-# unknown: it takes the typical value of candidate sentences, not zero, which would read as
-# "unlike the question".
-NEUTRAL_SIMILARITY = 0.45
-
-
-def _similarities(evidence: Evidence, tools: TextTools, texts: list[str]) -> list[float]:
-    if not texts or tools.encode is None or evidence.query_vector is None:
-        return [NEUTRAL_SIMILARITY] * len(texts)
-    vectors = tools.encode(texts)
-    return [float(v) for v in vectors @ evidence.query_vector]
 
 
 def _score(

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from medoracle.answer.pages import PageSpec
@@ -30,9 +31,11 @@ from medoracle.query.focus import FocusTerm
 __all__ = [
     "EVIDENCE_FEATURES",
     "FEATURES",
+    "NEUTRAL_SIMILARITY",
     "RELEVANCE_FEATURES",
     "RelevanceModel",
     "SentenceView",
+    "dense_similarities",
     "features_of",
     "load_model",
 ]
@@ -151,6 +154,25 @@ def features_of(
         "consumer_patient": float(consumer and view.patient_source),
         "recent": max(0.0, 1 - (now - view.year) / 20) if view.year else 0.0,
     }
+
+
+# Without a dense encoder (a library searched lexically only) the similarity feature is
+# unknown: it takes the typical value of candidate sentences, not zero, which would read as
+# "unlike the question".
+NEUTRAL_SIMILARITY = 0.45
+
+
+def dense_similarities(
+    texts: list[str],
+    encode: Callable[[list[str]], np.ndarray] | None,
+    query_vector: np.ndarray | None,
+) -> list[float]:
+    """The `similarity` feature of each text: its cosine with the question's vector, or
+    `NEUTRAL_SIMILARITY` for all without an encoder or a question vector."""
+    if not texts or encode is None or query_vector is None:
+        return [NEUTRAL_SIMILARITY] * len(texts)
+    vectors = encode(texts)
+    return [float(v) for v in vectors @ query_vector]
 
 
 class _Weights(BaseModel):
