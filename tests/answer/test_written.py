@@ -236,3 +236,10 @@ def test_the_same_evidence_is_not_sent_twice(httpserver: HTTPServer, tmp_path: P
     patient = writer.compose(None, AnswerAudience.PATIENT)  # type: ignore[arg-type]
     assert patient.provenance.model is not None and not patient.provenance.model.cached
     assert len(httpserver.log) == 2  # another audience is another page
+
+
+def test_a_statement_with_no_words_is_dropped_for_support(httpserver: HTTPServer) -> None:
+    good = json.loads(GOOD)
+    good["sections"][0]["statements"].append(said_by_model("...", 1))
+    report = written(httpserver, json.dumps(good)).provenance.model
+    assert report is not None and [(d.text, d.reason) for d in report.dropped] == [("...", "support")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from medoracle.cite.verify import Support, Verifier
+from medoracle.cite.verify import Support, Verifier, analyse
 
 __all__ = ["REASONS", "Verdict", "judge"]
 
@@ -66,9 +66,11 @@ def judge(
         [(text, [evidence[n] for n in cites]) for _, text, cites in pending]
     )
     for (i, text, cites), support in zip(pending, supports, strict=True):
-        reason = next(
-            (why for signal, why in _STRICT if support.signals.get(signal, 1.0) < 1.0), None
-        )
+        reason = None if analyse(text).stems else "support"  # nothing to check: "..."
+        if reason is None:
+            reason = next(
+                (why for signal, why in _STRICT if support.signals.get(signal, 1.0) < 1.0), None
+            )
         if reason is None and support.score < floor:
             reason = "support"
         verdicts[i] = Verdict(text, cites, reason, support)
