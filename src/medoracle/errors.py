@@ -5,9 +5,10 @@
     ├── UnknownFormatError         no loader (ingest) or renderer (ask) for a format
     ├── SourceError                an input file or record cannot be read
     │   └── MalformedRecordError   one record is broken; ingest skips it and goes on
-    └── LibraryError               the evidence library cannot be used
-        ├── LibraryLockedError     another process is writing to it
-        └── LibraryCorruptError    the file is not a medoracle library, or is damaged
+    ├── LibraryError               the evidence library cannot be used
+    │   ├── LibraryLockedError     another process is writing to it
+    │   └── LibraryCorruptError    the file is not a medoracle library, or is damaged
+    └── ModelError                 the language model server cannot be used (URL, key, model)
 
 Only the CLI maps these to exit codes and one-line messages; only the web layer maps them
 to HTTP status codes.
@@ -22,6 +23,7 @@ __all__ = [
     "LibraryLockedError",
     "MalformedRecordError",
     "MedoracleError",
+    "ModelError",
     "SourceError",
     "UnknownFormatError",
 ]
@@ -57,3 +59,8 @@ class LibraryLockedError(LibraryError):
 
 class LibraryCorruptError(LibraryError):
     """The library file is not a medoracle SQLite database, or is damaged."""
+
+
+class ModelError(MedoracleError):
+    """The language model server is unreachable, refuses the key, lacks the model, or keeps
+    failing after retries."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +25,7 @@ from pydantic_settings import (
 __all__ = [
     "PROJECT_ROOT",
     "AnswerSettings",
+    "LlmSettings",
     "RerankWeights",
     "RetrievalSettings",
     "Settings",
@@ -177,6 +179,41 @@ class AnswerSettings(BaseModel):
     )
 
 
+class LlmSettings(BaseModel):
+    """The language model that may write pages (`composer = "llm"`): any server speaking
+    the OpenAI Chat Completions protocol (vLLM, llama.cpp server, Ollama, hosted APIs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = Field(
+        "",
+        description="the server's OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1",
+    )
+    model: str = Field(
+        "", description="model name; empty: the first model the server lists under /models"
+    )
+    api_key: SecretStr | None = Field(
+        None, description="bearer token; never logged (prefer api_key_file)"
+    )
+    api_key_file: Path | None = Field(
+        None, description="file holding the bearer token; must be readable by its owner only"
+    )
+    timeout_s: float = Field(120.0, gt=0, le=3600, description="seconds to wait for one reply")
+    max_tokens: int = Field(1200, ge=64, le=32_000, description="most tokens the model writes")
+    temperature: float = Field(0.0, ge=0, le=2, description="sampling temperature; 0 repeats")
+    retries: int = Field(3, ge=0, le=10, description="retries after a 429 or 5xx reply")
+    evidence: int = Field(
+        24, ge=1, le=200, description="numbered evidence sentences given to the model"
+    )
+    min_statements: int = Field(
+        2,
+        ge=1,
+        le=50,
+        description="verified statements the model's page must keep, else the page is "
+        "composed from the sources' own sentences and says so",
+    )
+
+
 class WebSettings(BaseModel):
     """How `medoracle serve` answers, limits and remembers."""
 
@@ -269,6 +306,15 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(
         default_factory=AnswerSettings,
         description="answer settings; e.g. MEDORACLE_ANSWER__SUPPORT_FLOOR=0.5",
+    )
+    composer: Literal["extractive", "llm"] = Field(
+        "extractive",
+        description="who writes pages: the sources' own sentences, or a language model whose "
+        "every statement is verified",
+    )
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings,
+        description="language model settings; e.g. MEDORACLE_LLM__BASE_URL=http://127.0.0.1:8080/v1",
     )
     web: WebSettings = Field(
         default_factory=WebSettings,

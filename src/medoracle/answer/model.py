@@ -21,7 +21,9 @@ from medoracle.corpus.models import Identifiers, PubType, Status
 __all__ = [
     "Answer",
     "AnswerAudience",
+    "Dropped",
     "Link",
+    "ModelReport",
     "Provenance",
     "Quote",
     "Reference",
@@ -47,6 +49,7 @@ class WarningKind(StrEnum):
     INSUFFICIENT_EVIDENCE = "insufficient_evidence"
     CONFLICTING_EVIDENCE = "conflicting_evidence"
     NOT_A_QUESTION = "not_a_question"
+    MODEL_FALLBACK = "model_fallback"  # the model's page failed verification: sources quoted
 
 
 class Link(BaseModel):
@@ -165,10 +168,39 @@ class TermNote(BaseModel):
     explanation: str
 
 
+class Dropped(BaseModel):
+    """A statement the model wrote that the verifier kept off the page, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    reason: str = Field(description="a key of `medoracle.cite.gate.REASONS`")
+
+
+class ModelReport(BaseModel):
+    """What the language model wrote for a page and what verification did with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    written: int = Field(0, ge=0, description="statements the model wrote")
+    kept: int = Field(0, ge=0, description="statements shown after verification")
+    dropped: list[Dropped] = Field(default_factory=list)
+    fallback: str | None = Field(
+        None, description="why the page quotes the sources instead of the model's prose"
+    )
+    repaired: bool = Field(False, description="the first reply was invalid and was re-asked")
+    cached: bool = Field(False, description="the model's reply came from the page cache")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ms: float = 0.0
+
+
 class Provenance(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     composer: str = "extractive"
+    model: ModelReport | None = Field(None, description="the language model's part, if any")
     library_version: str = Field(description="passage change cursor and document count")
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     settings: dict[str, object] = Field(default_factory=dict)

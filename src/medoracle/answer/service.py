@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from medoracle.answer.compose import ExtractiveComposer
+from medoracle.answer.compose import Composer, ExtractiveComposer
 from medoracle.answer.model import (
     Answer,
     AnswerAudience,
@@ -60,6 +60,7 @@ class Answerer:
         self.verifier = Verifier(encoder)
         configured = settings.answer.support_floor
         self.floor = self.verifier.floor if configured is None else configured
+        self._written: Composer | None = None
         self.sentence_grade = sentence_grade
         self.library_version = library_version
 
@@ -69,14 +70,17 @@ class Answerer:
         audience: AnswerAudience | str = AnswerAudience.CLINICIAN,
         *,
         context: str = "",
+        composer: str | None = None,
     ) -> Answer:
         """The answer page for `question`; raises ConfigError on empty or huge input or an
-        unknown audience. `context` carries a parent question's subject to a follow-up."""
+        unknown audience. `context` carries a parent question's subject to a follow-up;
+        `composer` ("extractive" or "llm") overrides the setting for this question."""
         from medoracle.audience.readers import personalise
         from medoracle.query.redflags import check
 
         started = time.perf_counter()
         audience = _audience(audience)
+        writer = self.composer_for(composer or self.settings.composer)
         screened = screen_question(question)
         if screened.refusal is not None:
             return self._refusal(screened, audience)
@@ -93,7 +97,7 @@ class Answerer:
             patient=audience is AnswerAudience.PATIENT,
             context=context,
         )
-        answer = self.composer.compose(
+        answer = writer.compose(
             evidence,
             audience,
             sentence_grade=self.sentence_grade if audience is AnswerAudience.PATIENT else None,
@@ -117,6 +121,27 @@ class Answerer:
             )
         answer.provenance.timings_ms["total"] = _ms(started)
         return answer
+
+    def composer_for(self, name: str) -> Composer:
+        """The extractive composer, or the model's (its client built on first use)."""
+        if name == "extractive":
+            return self.composer
+        if name != "llm":
+            raise ConfigError(f"unknown composer {name!r}; expected one of: extractive, llm")
+        if self._written is None:
+            from medoracle.answer.written import LlmComposer
+            from medoracle.llm.cache import ReplyCache
+            from medoracle.llm.client import ChatClient
+
+            self._written = LlmComposer(
+                self.settings.llm,
+                ChatClient(self.settings.llm),
+                self.composer,
+                self.verifier,
+                self.floor,
+                ReplyCache(self.settings.cache_dir / "llm"),
+            )
+        return self._written
 
     def _verified(self, answer: Answer) -> Answer:
         """Every statement scored against its quotes; those below the floor are removed.
