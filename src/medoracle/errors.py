@@ -5,9 +5,10 @@
     ├── UnknownFormatError         no loader (ingest) or renderer (ask) for a format
     ├── SourceError                an input file or record cannot be read
     │   └── MalformedRecordError   one record is broken; ingest skips it and goes on
-    └── LibraryError               the evidence library cannot be used
-        ├── LibraryLockedError     another process is writing to it
-        └── LibraryCorruptError    the file is not a medoracle library, or is damaged
+    ├── LibraryError               the evidence library cannot be used
+    │   ├── LibraryLockedError     another process is writing to it
+    │   └── LibraryCorruptError    the file is not a medoracle library, or is damaged
+    └── RemoteError                a remote evidence service (PubMed) cannot be used
 
 Only the CLI maps these to exit codes and one-line messages; only the web layer maps them
 to HTTP status codes.
@@ -22,6 +23,7 @@ __all__ = [
     "LibraryLockedError",
     "MalformedRecordError",
     "MedoracleError",
+    "RemoteError",
     "SourceError",
     "UnknownFormatError",
 ]
@@ -57,3 +59,7 @@ class LibraryLockedError(LibraryError):
 
 class LibraryCorruptError(LibraryError):
     """The library file is not a medoracle SQLite database, or is damaged."""
+
+
+class RemoteError(MedoracleError):
+    """A remote evidence service is unreachable, refuses the request or keeps failing."""
