@@ -8,7 +8,8 @@
     ├── LibraryError               the evidence library cannot be used
     │   ├── LibraryLockedError     another process is writing to it
     │   └── LibraryCorruptError    the file is not a medoracle library, or is damaged
-    └── ModelError                 the language model server cannot be used (URL, key, model)
+    ├── ModelError                 the language model server cannot be used (URL, key, model)
+    └── RemoteError                a remote evidence service (PubMed) cannot be used
 
 Only the CLI maps these to exit codes and one-line messages; only the web layer maps them
 to HTTP status codes.
@@ -24,6 +25,7 @@ __all__ = [
     "MalformedRecordError",
     "MedoracleError",
     "ModelError",
+    "RemoteError",
     "SourceError",
     "UnknownFormatError",
 ]
@@ -64,3 +66,7 @@ class LibraryCorruptError(LibraryError):
 class ModelError(MedoracleError):
     """The language model server is unreachable, refuses the key, lacks the model, or keeps
     failing after retries."""
+
+
+class RemoteError(MedoracleError):
+    """A remote evidence service is unreachable, refuses the request or keeps failing."""

@@ -26,6 +26,7 @@ __all__ = [
     "PROJECT_ROOT",
     "AnswerSettings",
     "LlmSettings",
+    "PubmedSettings",
     "RerankWeights",
     "RetrievalSettings",
     "Settings",
@@ -214,6 +215,32 @@ class LlmSettings(BaseModel):
     )
 
 
+class PubmedSettings(BaseModel):
+    """Live PubMed through NCBI E-utilities: off by default, so offline use never waits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        False, description="let `ask` and `search` query PubMed and ingest what they find"
+    )
+    base_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+        description="E-utilities base URL (a mirror or a test server)",
+    )
+    tool: str = Field("medoracle", min_length=1, description="the `tool` parameter NCBI asks for")
+    email: str = Field("", description="the `email` parameter NCBI asks for: a contact address")
+    api_key: SecretStr | None = Field(
+        None, description="NCBI API key: 10 requests a second instead of 3; never logged"
+    )
+    max_results: int = Field(10, ge=1, le=200, description="records fetched per question")
+    years: int = Field(10, ge=1, le=100, description="only records published in this many years")
+    cache_hours: float = Field(
+        24.0, ge=0, le=24 * 365, description="an identical request is answered from the cache"
+    )
+    timeout_s: float = Field(15.0, gt=0, le=300, description="seconds to wait for one reply")
+    retries: int = Field(3, ge=0, le=10, description="retries after a 429, 5xx or timeout")
+
+
 class WebSettings(BaseModel):
     """How `medoracle serve` answers, limits and remembers."""
 
@@ -315,6 +342,10 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(
         default_factory=LlmSettings,
         description="language model settings; e.g. MEDORACLE_LLM__BASE_URL=http://127.0.0.1:8080/v1",
+    )
+    pubmed: PubmedSettings = Field(
+        default_factory=PubmedSettings,
+        description="live PubMed settings; e.g. MEDORACLE_PUBMED__ENABLED=true",
     )
     web: WebSettings = Field(
         default_factory=WebSettings,
