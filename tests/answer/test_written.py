@@ -245,3 +245,15 @@ def test_a_statement_with_no_words_is_dropped_for_support(httpserver: HTTPServer
     assert report is not None and [(d.text, d.reason) for d in report.dropped] == [
         ("...", "support")
     ]
+
+
+def test_the_page_names_the_model_and_each_statements_support(httpserver: HTTPServer) -> None:
+    from medoracle.answer.render import render
+
+    answer = written(httpserver, GOOD)
+    for fmt in ("text", "markdown", "html"):
+        page = render(answer, fmt)
+        assert "Written by the language model fake-model" in page
+        assert page.count("support 0.") >= 3
+    extractive = render(base_page(), "html")
+    assert "language model" not in extractive and "support 0." not in extractive

@@ -18,6 +18,7 @@ from medoracle.answer.render.parts import (
     WARNING_LABELS,
     TermNotes,
     long_date,
+    model_note,
     reference_facts,
     reference_links,
     reference_status,
@@ -52,6 +53,7 @@ def html_environment() -> jinja2.Environment:
         reference_status=reference_status,
         source_line=source_line,
         term_notes=TermNotes,
+        model_note=model_note,
     )
     return env
 

@@ -17,9 +17,11 @@ from medoracle.answer.render.parts import (
     WARNING_LABELS,
     TermNotes,
     long_date,
+    model_note,
     reference_line,
     reference_links,
     reference_status,
+    support_mark,
     tidy,
 )
 
@@ -65,7 +67,9 @@ def render_markdown(answer: Answer) -> str:
     notes, out = TermNotes(answer), []
 
     def said(statement: Statement) -> str:
-        return f"{_md(notes.plain(statement))} {_md_marks(statement.citations)}"
+        support = support_mark(statement, answer)
+        marks = _md_marks(statement.citations)
+        return f"{_md(notes.plain(statement))} {marks}{' ' + support if support else ''}"
 
     if answer.emergency:
         out += [f"> **EMERGENCY: {_md(answer.emergency)}**", ">"]
@@ -75,7 +79,10 @@ def render_markdown(answer: Answer) -> str:
     audience = AUDIENCE_LABELS[AnswerAudience(answer.audience)]
     updated = long_date(answer.provenance.created)
     meta = f"*For: {audience} · Last updated {_md(updated)} · {REVIEW_NOTE}*"
-    out += ["", f"# {_md(answer.question)}", "", meta, "", f"## {_md(answer.title)}", ""]
+    out += ["", f"# {_md(answer.question)}", "", meta, ""]
+    if note := model_note(answer):
+        out += [f"*{_md(note)}*", ""]
+    out += [f"## {_md(answer.title)}", ""]
     if answer.abstained and not answer.refused:
         out += [f"**{ABSTAINED}**", ""]
     if answer.bottom_line:

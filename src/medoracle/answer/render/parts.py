@@ -37,11 +37,13 @@ __all__ = [
     "citation_marks",
     "full_stop",
     "long_date",
+    "model_note",
     "reference_facts",
     "reference_line",
     "reference_links",
     "reference_status",
     "source_line",
+    "support_mark",
     "tidy",
 ]
 
@@ -66,6 +68,7 @@ WARNING_LABELS = {
     WarningKind.INSUFFICIENT_EVIDENCE: "Insufficient evidence",
     WarningKind.CONFLICTING_EVIDENCE: "Conflicting evidence",
     WarningKind.NOT_A_QUESTION: "Not a question",
+    WarningKind.MODEL_FALLBACK: "Language model",
 }
 _PROFESSIONAL = (
     "For health professionals and students. This page supports, and does not replace, clinical "
@@ -87,6 +90,25 @@ _STATUS_NOTES = {
 # No terminal escapes from data: whole ANSI CSI sequences first, then any control character.
 _ANSI_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def model_note(answer: Answer) -> str | None:
+    """On a page a language model wrote: which model, and that each statement was checked."""
+    report = answer.provenance.model
+    if answer.provenance.composer != "llm" or report is None:
+        return None
+    dropped = report.written - report.kept
+    removed = f"; {dropped} of its {report.written} statements were not shown" if dropped else ""
+    return (
+        f"Written by the language model {report.model} from the sources below. Each "
+        "statement was checked against the source sentences it cites and is shown only where "
+        f"they hold it (its support score follows it){removed}."
+    )
+
+
+def support_mark(statement: Statement, answer: Answer) -> str:
+    """ "(support 0.82)" after a model-written statement; nothing on an extractive page."""
+    return f"(support {statement.support:.2f})" if answer.provenance.composer == "llm" else ""
 
 
 def citation_marks(numbers: Iterable[int]) -> str:

@@ -18,9 +18,11 @@ from medoracle.answer.render.parts import (
     TermNotes,
     citation_marks,
     long_date,
+    model_note,
     reference_line,
     reference_links,
     reference_status,
+    support_mark,
     tidy,
 )
 
@@ -61,7 +63,9 @@ class _TextPage:
             self.add(item, first="  - ", rest="    ")
 
     def statement(self, statement: Statement) -> str:
-        return f"{self.notes.plain(statement)} {citation_marks(statement.citations)}"
+        support = support_mark(statement, self.answer)
+        marks = citation_marks(statement.citations)
+        return f"{self.notes.plain(statement)} {marks}{' ' + support if support else ''}"
 
     def references(self, heading: str, references: list[Reference], *, numbered: bool) -> None:
         self.gap()
@@ -88,6 +92,8 @@ class _TextPage:
         audience = AUDIENCE_LABELS[AnswerAudience(answer.audience)]
         updated = long_date(answer.provenance.created)
         self.add(f"For: {audience} · Last updated {updated} · {REVIEW_NOTE}")
+        if note := model_note(answer):
+            self.add(note)
         self.gap()
         if answer.abstained and not answer.refused:
             self.add(ABSTAINED, code="1")
