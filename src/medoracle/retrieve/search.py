@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from medoracle.index.lexical import Filters, LexicalIndex
+from medoracle.query.plan import QueryPlan, simple_plan
 from medoracle.retrieve.fusion import rrf
 from medoracle.retrieve.rerank import Candidate, Weights, score
 from medoracle.settings import RetrievalSettings
@@ -27,15 +28,12 @@ __all__ = [
     "DenseSearch",
     "Hit",
     "Mode",
-    "QueryPlan",
     "Retriever",
     "SearchResult",
-    "Topic",
 ]
 
 Mode = Literal["bm25", "lexical", "dense", "fused", "full"]
 MODES: tuple[Mode, ...] = ("bm25", "lexical", "dense", "fused", "full")
-MAX_QUERY_CHARS = 2000
 
 _CANDIDATE_ROWS = """
 SELECT p.pid, p.doc_id, p.seq, p.section, p.kind, p.text, p.grade, p.audience,
@@ -47,27 +45,6 @@ WHERE p.pid IN ({marks})
 
 class DenseSearch(Protocol):
     def search_text(self, text: str, k: int) -> list[tuple[int, float]]: ...
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A named thing the question is about: a MeSH heading or an abbreviation's sense."""
-
-    text: str  # as the question writes it
-    name: str  # the heading in natural order, or the abbreviation's long form
-    kind: str  # "mesh" or "abbreviation"
-    trees: tuple[str, ...] = ()  # MeSH tree numbers; their letter is the category
-
-
-@dataclass(frozen=True)
-class QueryPlan:
-    """What retrieval searches for: the question's words and weighted expansions."""
-
-    text: str
-    terms: tuple[tuple[str, float], ...]
-    qtype: str | None = None
-    notes: tuple[str, ...] = ()
-    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,14 +67,6 @@ class SearchResult:
     plan: QueryPlan
     hits: list[Hit]
     timings_ms: dict[str, float]
-
-
-def simple_plan(question: str) -> QueryPlan:
-    """The question's own words only, for `bm25` baselines and when no understanding
-    resources are loaded."""
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
-    text = text[:MAX_QUERY_CHARS]
-    return QueryPlan(text=text, terms=tuple((word, 1.0) for word in text.split()))
 
 
 class Retriever:

@@ -9,7 +9,8 @@ from pathlib import Path
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.index.lexical import LexicalIndex
-from medoracle.retrieve.search import DenseSearch, QueryPlan, Retriever, simple_plan
+from medoracle.query.plan import QueryPlan, simple_plan
+from medoracle.retrieve.search import DenseSearch, Retriever
 from medoracle.settings import Settings
 
 __all__ = ["index_dir", "open_retriever", "update_indexes"]
