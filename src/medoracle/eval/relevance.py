@@ -40,7 +40,6 @@ from medoracle.answer.relevance import (
 from medoracle.answer.select import featurize
 from medoracle.answer.service import Answerer
 from medoracle.corpus.models import Document, PubType
-from medoracle.corpus.store import document_from_row
 from medoracle.corpus.text import split_sentences
 from medoracle.eval.datasets import load_questions, split_ids
 from medoracle.query.analysis import names_in
@@ -148,12 +147,10 @@ def _pubmedqa(
         gold_id = f"pubmedqa:{question.id}"
         number = next((d.number for d in evidence.documents if d.doc_id == gold_id), None)
         if number is None:
-            row = answerer.retriever.conn.execute(
-                "SELECT * FROM documents WHERE id = ?", (gold_id,)
-            ).fetchone()
-            if row is None:
+            record = answerer.retriever.library.document(gold_id)
+            if record is None:
                 continue
-            number = _add_document(evidence, document_from_row(row))
+            number = _add_document(evidence, record)
         _add_sentences(evidence, number, conclusion, "Conclusions", "conclusion", -1)
         marker = evidence.sentences[-1].pid
 
@@ -170,10 +167,8 @@ def _pubmedqa(
 def _liveqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -> Iterator[Example]:
     questions = load_questions(data_dir, "liveqa", split)[:limit]
     answer_ids = {
-        row[0]: json.loads(row[1]).get("answer_id", "")
-        for row in answerer.retriever.conn.execute(
-            "SELECT id, extra FROM documents WHERE corpus = 'medquad'"
-        )
+        doc_id: str(extra.get("answer_id", ""))
+        for doc_id, extra in answerer.retriever.library.extras("medquad").items()
     }
     by_answer = {answer: doc for doc, answer in answer_ids.items() if answer}
     for question in questions:
@@ -185,11 +180,9 @@ def _liveqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -
             doc_id = by_answer.get(answer)
             if doc_id is None or doc_id in present:
                 continue
-            row = answerer.retriever.conn.execute(
-                "SELECT * FROM documents WHERE id = ?", (doc_id,)
-            ).fetchone()
-            if row is not None:
-                _add_library_document(answerer, evidence, document_from_row(row))
+            record = answerer.retriever.library.document(doc_id)
+            if record is not None:
+                _add_library_document(answerer, evidence, record)
                 present.add(doc_id)
         grades = {by_answer.get(a): g for a, g in question.judgments.items()}
 
@@ -264,11 +257,7 @@ def _add_document(evidence: Evidence, record: Document, rank: int = 20) -> int:
 
 def _add_library_document(answerer: Answerer, evidence: Evidence, record: Document) -> None:
     number = _add_document(evidence, record)
-    for row in answerer.retriever.conn.execute(
-        "SELECT pid, seq, section, kind, text, sentences, grade, audience FROM passages "
-        "WHERE doc_id = ? ORDER BY seq",
-        (record.id,),
-    ):
+    for row in answerer.retriever.library.passage_rows([record.id]):
         evidence.passages[row["pid"]] = row["text"]
         for position, (start, end) in enumerate(json.loads(row["sentences"])):
             evidence.sentences.append(
