@@ -10,7 +10,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 from importlib import resources
 
@@ -536,12 +535,6 @@ def test_syllable_counter_agrees_with_hand_counts() -> None:
     assert abs(total - sum(HAND_COUNTED.values())) <= 0.03 * sum(HAND_COUNTED.values())
 
 
-def test_sentence_grade_is_fast_and_agrees_with_fk_grade() -> None:
+def test_sentence_grade_agrees_with_fk_grade() -> None:
     sentence = "Intravenous cyclophosphamide is given with steroid medicines for lupus."
-    assert sentence_grade(sentence) == fk_grade(sentence)
-    sentences = [f"{sentence[:-1]} in invented group {i}." for i in range(2000)]
-    start = time.perf_counter()
-    for text in sentences:
-        sentence_grade(text)
-    per_sentence_ms = (time.perf_counter() - start) * 1000 / len(sentences)
-    assert per_sentence_ms < 0.2
+    assert sentence_grade(sentence) == fk_grade(sentence)  # its speed: `bench.components`

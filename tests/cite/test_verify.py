@@ -8,7 +8,6 @@ import importlib.util
 import re
 import zlib
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +18,7 @@ from numpy.typing import NDArray
 from medoracle.cite.quantities import quantities
 from medoracle.cite.rules import DEFAULT_FLOOR, model_for, rules
 from medoracle.cite.verify import SIGNALS, Verifier, analyse
-from medoracle.eval.verifier import choose_floor, evaluate_verifier, fit_logistic, load_pairs
-from medoracle.settings import Settings, default_data_dir
+from medoracle.settings import Settings
 
 ALBUMIN = (
     "Albumin 0.4 g/kg given within 6 hours reduced 28-day mortality in adults with septic shock."
@@ -207,48 +205,3 @@ def test_scores_and_signals_stay_in_range(statement: str, quotes: list[str]) -> 
     assert 0.0 <= support.score <= 1.0
     assert set(support.signals) == set(SIGNALS)
     assert all(0.0 <= value <= 1.0 for value in support.signals.values())
-
-
-def test_fit_logistic_respects_lower_bounds() -> None:
-    rng = np.random.default_rng(0)
-    x = rng.random((400, 2))
-    y = (x[:, 0] + 0.1 * rng.standard_normal(400) > 0.5).astype(np.float64)
-    _, free = fit_logistic(x, y, [0.0, 0.0])
-    _, bounded = fit_logistic(x, y, [0.0, 3.0])
-    assert free[0] > 2.0 and free[1] < 1.0
-    assert bounded[1] == pytest.approx(3.0)
-
-
-def test_choose_floor_takes_the_most_recall_at_the_precision() -> None:
-    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
-    labels = np.array([True, True, False, True, False, False])
-    assert choose_floor(scores, labels, 0.75, min_recall=0.0) == (0.6, True)
-    assert choose_floor(scores, labels, 0.99, min_recall=0.5) == (0.8, True)
-    assert choose_floor(scores, labels, 1.1, min_recall=0.0) == (0.9, False)
-
-
-@pytest.fixture
-def healthver() -> Path:
-    data = default_data_dir()
-    if data is None or not (data / "healthver" / "healthver_dev_test.jsonl").is_file():
-        pytest.skip("HealthVer not found (needs ../shared/data/healthver beside the project)")
-    return data
-
-
-def test_healthver_splits_load(healthver: Path) -> None:
-    dev, test = load_pairs(healthver, "dev"), load_pairs(healthver, "test")
-    assert (len(dev), len(test)) == (1917, 1823)
-    assert sum(p.supports for p in test) == 671
-    assert all(p.quotes for p in test)
-
-
-def test_healthver_test_precision_without_encoder(healthver: Path) -> None:
-    # Pins what word-level signals reach on HealthVer test at the fitted floor (precision
-    # 0.49, recall 0.10); the 0.80 precision target is not reached (see
-    # medoracle.eval.verifier), so this guards against regressions only.
-    report = evaluate_verifier(healthver, None, "test")
-    base_rate = report["supports"] / report["pairs"]
-    assert report["pairs"] == 1823 and report["floor"] == Verifier().floor
-    assert report["precision"] >= base_rate + 0.08
-    assert report["recall"] >= 0.05
-    assert report["ms_per_pair"] < 5.0

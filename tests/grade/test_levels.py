@@ -6,8 +6,8 @@ from importlib import resources
 import pytest
 from pydantic import ValidationError
 
-from medoracle.corpus.models import PubType, Status
 from medoracle.grade import EvidenceTable, evidence_table
+from medoracle.grade.publication import PubType, Status
 
 ORDER = [
     PubType.GUIDELINE,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -123,9 +122,7 @@ def test_plural_form(lexicon: Lexicon) -> None:
 
 @pytest.mark.shared_data
 def test_real_inventory(shared_data: Path, real_cache: Path) -> None:
-    started = time.perf_counter()
-    lexicon = Lexicon.from_data_dir(shared_data, real_cache)
-    assert time.perf_counter() - started < 30
+    lexicon = Lexicon.from_data_dir(shared_data, real_cache)  # its speed: `bench.components`
     assert len(lexicon) > 10_000
     assert longs("SLE nephritis treatment", lexicon) == {"SLE": "systemic lupus erythematosus"}
     assert longs("MS relapse treatment with optic neuritis", lexicon)["MS"] == "multiple sclerosis"

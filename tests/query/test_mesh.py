@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -96,11 +95,8 @@ def test_cache_is_built_once_and_rebuilt_when_damaged(query_data: Path, tmp_path
 @pytest.mark.shared_data
 def test_real_mesh_tree(shared_data: Path, real_cache: Path) -> None:
     MeshTree.from_data_dir(shared_data, real_cache)
-    started = time.perf_counter()
-    mesh = MeshTree.from_data_dir(shared_data, real_cache)
-    load_seconds = time.perf_counter() - started
+    mesh = MeshTree.from_data_dir(shared_data, real_cache)  # its speed: `bench.components`
     assert len(mesh) > 20_000
-    assert load_seconds < 2.0  # ~0.15 s measured; generous bound for slow CI machines
     assert "Lupus Erythematosus, Systemic" in mesh.broader("lupus nephritis")
     assert "Diabetes Mellitus" in headings("diabetes", mesh)
     assert headings("How is lupus nephritis treated?", mesh) == ["Lupus Nephritis"]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from typing import Any
 
@@ -160,17 +159,6 @@ def test_evaluation_report_is_consistent_and_rejects_unknown_splits() -> None:
         evaluate_redflags("train")
 
 
-def test_a_question_takes_well_under_a_millisecond() -> None:
-    texts = [q.text for q in redflag_questions()]
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for text in texts:
-            check(text)
-        best = min(best, (time.perf_counter() - started) / len(texts))
-    assert best < 0.001
-
-
 def test_upper_case_gives_the_same_answer_for_every_labelled_question() -> None:
     for question in redflag_questions():
         assert check(question.text.upper()) == check(question.text), question.text
@@ -194,12 +182,10 @@ def test_whitespace_does_not_change_the_answer(question: str, spaces: list[str])
     assert check(spaced) == check(question)
 
 
-def test_long_messages_are_read_whole_and_quickly() -> None:
+def test_long_messages_are_read_whole() -> None:
     filler = "I have been reading about healthy diets and exercise for weeks. " * 300
-    started = time.perf_counter()
     flag = check(filler + "Right now my husband is choking and can't breathe.")
-    assert flag is not None and flag.id == "choking"
-    assert time.perf_counter() - started < 1.0
+    assert flag is not None and flag.id == "choking"  # its speed: `bench.components`
 
 
 def _rules(**flag: Any) -> dict[str, Any]:

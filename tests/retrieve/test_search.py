@@ -51,17 +51,15 @@ def test_bm25_mode_ignores_the_reranker(retriever: Retriever) -> None:
 
 
 def test_dense_candidates_are_fused_in(settings: Settings, retriever: Retriever) -> None:
-    pid = retriever.conn.execute(
-        "SELECT pid FROM passages WHERE doc_id = 'cochrane:CD900017' ORDER BY seq"
-    ).fetchone()[0]
-    hybrid = Retriever(retriever.conn, retriever.lexical, retriever.documents,
+    pid = retriever.library.passage_rows(["cochrane:CD900017"])[0]["pid"]
+    hybrid = Retriever(retriever.library, retriever.lexical, retriever.documents,
                        settings.retrieval, dense=FakeDense([pid]))  # fmt: skip
     hits = hybrid.search("zzzz unmatched words", k=3, mode="dense").hits
     assert [hit.doc_id for hit in hits] == ["cochrane:CD900017"]
 
 
 def test_retracted_sources_sink_below_current_ones(retriever: Retriever) -> None:
-    conn = retriever.conn
+    conn = retriever.library.conn  # a test may write; the library's readers may not
     conn.execute("UPDATE documents SET status = 'retracted' WHERE id = 'ngc:9001'")
     try:
         hits = retriever.search("imaginary tremor therapy", k=5).hits
@@ -109,8 +107,5 @@ def test_missing_or_damaged_index_is_rebuilt(settings: Settings) -> None:
     (lexical / "state.json").write_text("{not json", encoding="utf-8")
     shutil.rmtree(index_dir(settings) / "lexical-documents")
     retriever = open_retriever(settings, dense=False, understand=False)
-    assert (
-        retriever.lexical.num_passages()
-        == retriever.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-    )
+    assert retriever.lexical.num_passages() == retriever.library.stats()["passages"]
     assert retriever.search("imaginary tremor").hits[0].doc_id == "ngc:9001"

@@ -31,8 +31,8 @@ from medoracle.answer.titles import make_title
 from medoracle.answer.tools import TextTools
 from medoracle.query.concepts import Concept, build_concepts
 from medoracle.query.mesh import natural_order
+from medoracle.query.plan import Topic
 from medoracle.retrieve.evidence import Evidence
-from medoracle.retrieve.search import Topic
 from medoracle.settings import AnswerSettings
 
 __all__ = ["Composer", "ExtractiveComposer"]

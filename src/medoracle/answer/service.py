@@ -23,7 +23,6 @@ from medoracle.answer.model import (
 )
 from medoracle.answer.tools import TextTools
 from medoracle.corpus.ingest import Reporter
-from medoracle.corpus.store import Library
 from medoracle.errors import ConfigError
 from medoracle.query.analysis import Analyser
 from medoracle.query.screen import Screened, screen_question
@@ -203,12 +202,11 @@ class Answerer:
 def load_analyser(settings: Settings, retriever: Retriever) -> Analyser:
     """The question reader over this library: its vocabulary (cached by the library's change
     cursor) for spelling, its passage counts to choose among senses and names."""
-    from medoracle.corpus.store import Library
     from medoracle.query.spelling import VOCABULARY_NAME, library_vocabulary
 
-    cursor = Library(settings.library_path, retriever.conn).change_cursor()
+    cursor = retriever.library.change_cursor()
     path = index_dir(settings) / VOCABULARY_NAME
-    vocabulary = library_vocabulary(retriever.conn, path, cursor)
+    vocabulary = library_vocabulary(retriever.library, path, cursor)
     return Analyser.load(
         settings.resolved_data_dir(), settings.cache_dir, vocabulary, retriever.lexical.doc_freq
     )
@@ -252,8 +250,8 @@ def _audience(value: AnswerAudience | str) -> AnswerAudience:
 def open_answerer(settings: Settings, reporter: Reporter | None = None) -> Answerer:
     """An answerer over the library in `settings.home`; its indexes are brought up to date."""
     retriever = open_retriever(settings, reporter)
-    library = Library(settings.library_path, retriever.conn)  # the same connection
-    documents = retriever.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    library = retriever.library  # the same connection
+    documents = library.count_documents()
     return Answerer(settings, retriever, f"{library.change_cursor()}:{documents}")
 
 

@@ -2,6 +2,8 @@
 
 Both are pydantic v2 models because they cross the boundary into SQLite and, later, into
 answers and the web API. Loaders build them; the store hashes, writes and reads them back.
+`PubType` and `Status` are defined in `medoracle.grade.publication` (grading sits below the
+library) and re-exported here, as part of the document model.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from medoracle.grade.publication import PubType, Status
+
 __all__ = [
     "Audience",
     "Document",
@@ -23,30 +27,6 @@ __all__ = [
     "PubType",
     "Status",
 ]
-
-
-class PubType(StrEnum):
-    """Publication type; `medoracle.grade` maps each to an evidence level and label."""
-
-    GUIDELINE = "guideline"
-    SYSTEMATIC_REVIEW = "systematic_review"
-    META_ANALYSIS = "meta_analysis"
-    RANDOMIZED_TRIAL = "randomized_trial"
-    COHORT = "cohort"
-    CASE_CONTROL = "case_control"
-    RESEARCH = "research"
-    CASE_SERIES = "case_series"
-    CASE_REPORT = "case_report"
-    NARRATIVE_REVIEW = "narrative_review"
-    OPINION = "opinion"
-    PATIENT_INFORMATION = "patient_information"
-
-
-class Status(StrEnum):
-    CURRENT = "current"
-    SUPERSEDED = "superseded"
-    WITHDRAWN = "withdrawn"
-    RETRACTED = "retracted"
 
 
 class Audience(StrEnum):

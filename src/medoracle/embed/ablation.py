@@ -56,10 +56,7 @@ def compare_encoders(
 ) -> dict[str, Any]:
     """Per encoder spec ("static-256", "minilm", ...): load and embedding time, passages
     per second and mean document recall@k; see the module docstring."""
-    rows = library.conn.execute(
-        "SELECT p.section, p.text, d.title, d.id FROM passages p "
-        "JOIN documents d ON d.id = p.doc_id WHERE d.id LIKE 'bioasq:%' ORDER BY p.pid"
-    ).fetchall()
+    rows = library.titled_passages_by_id_prefix("bioasq:")
     texts = [passage_text(row["title"], row["section"], row["text"]) for row in rows]
     pmids = np.array([row["id"].split(":", 1)[1] for row in rows])
     asked = _questions(questions, set(pmids.tolist()), n_questions)

@@ -15,6 +15,9 @@ resumes at the last finished batch; redoing a batch writes the same rows again.
 
 Search is exact: an inner product (cosine, rows being unit length) over the valid rows,
 top-k by `argpartition`. At ~284k passages x 256 dims that is a 290 MB scan.
+
+The index's own files are the memmaps and `state.json` above; passage text comes from the
+library through `Library.titled_passages`, so no SQL runs here.
 """
 
 from __future__ import annotations
@@ -235,12 +238,7 @@ def _fetch_texts(library: Library, pids: Sequence[int]) -> tuple[list[int], list
     texts: list[str] = []
     for start in range(0, len(pids), _FETCH):
         chunk = pids[start : start + _FETCH]
-        rows = library.conn.execute(
-            "SELECT p.pid, p.section, p.text, d.title FROM passages p "
-            "JOIN documents d ON d.id = p.doc_id "
-            f"WHERE p.pid IN ({','.join('?' * len(chunk))}) ORDER BY p.pid",
-            list(chunk),
-        ).fetchall()
+        rows = library.titled_passages(chunk)
         found.extend(row["pid"] for row in rows)
         texts.extend(passage_text(row["title"], row["section"], row["text"]) for row in rows)
     return found, texts

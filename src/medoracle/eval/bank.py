@@ -8,8 +8,8 @@ is a list of short alternative phrases ("80 mg/kg", "80-90 mg/kg"); a page state
 point when it holds any of them (`mentions`). Questions the library cannot answer have
 `covered = false` and no key points.
 
-`python -m medoracle.eval.bank check` verifies the bank against a built library: every key
-point of a covered question is found in one of its listed documents.
+`check_bank` verifies the bank against a built library: every key point of a covered
+question is found in one of its listed documents. `write_split` fixed the split once.
 """
 
 from __future__ import annotations
@@ -17,26 +17,30 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
-import sys
 import tomllib
 import unicodedata
 from collections import Counter
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from medoracle.corpus.store import Library
+from medoracle.errors import ConfigError
 
 __all__ = [
     "Ask",
     "BankQuestion",
     "Wording",
+    "check_bank",
     "load_bank",
     "mentions",
     "normalise_for_match",
     "quality_split",
+    "write_split",
 ]
 
 
@@ -145,55 +149,59 @@ def quality_split(question_id: str) -> str:
     return "test" if digest[-1] % 2 else "dev"
 
 
-def _check(library: str) -> int:
-    """Report key points not found in their documents; exit status 1 when any."""
-    conn = sqlite3.connect(f"file:{library}?mode=ro", uri=True)
+def check_bank(library_path: Path) -> dict[str, Any]:
+    """The bank against the library at `library_path`: every key point of a covered
+    question must be found in the title or passages of one of its listed documents.
+    Returns a summary of the bank with `problems` (a count) and `findings` (one line per
+    missing document or key point not found); the bank is sound when `problems` is 0."""
     bank = load_bank()
-    problems = 0
-    for question in bank:
-        if not question.covered:
-            continue
-        texts: list[str] = []
-        for doc_id in question.documents:
-            row = conn.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            if row is None:
-                print(f"{question.id}: document {doc_id} is not in the library")
-                problems += 1
+    findings: list[str] = []
+    with Library.open(library_path) as library:
+        for question in bank:
+            if not question.covered:
                 continue
-            texts.append(row[0])
-            texts.extend(
-                r[0] for r in conn.execute("SELECT text FROM passages WHERE doc_id = ?", (doc_id,))
-            )
-        joined = "\n".join(texts)
-        for point in question.key_points:
-            if not mentions(joined, point):
-                print(f"{question.id}: key point {point} not found in {question.documents}")
-                problems += 1
+            texts: list[str] = []
+            for doc_id in question.documents:
+                document = library.document(doc_id)
+                if document is None:
+                    findings.append(f"{question.id}: document {doc_id} is not in the library")
+                    continue
+                texts.append(document.title)
+                texts.extend(library.passage_texts(doc_id))
+            joined = "\n".join(texts)
+            for point in question.key_points:
+                if not mentions(joined, point):
+                    findings.append(
+                        f"{question.id}: key point {point} not found in {question.documents}"
+                    )
     asks = Counter(q.ask.value for q in bank if q.covered)
     specialties = Counter(q.specialty for q in bank if q.covered)
     consumer = sum(q.wording is Wording.CONSUMER for q in bank if q.covered)
     covered = sum(q.covered for q in bank)
-    summary = {
+    return {
         "questions": len(bank),
         "covered": covered,
         "uncovered": len(bank) - covered,
         "consumer_share": round(consumer / max(1, covered), 3),
         "asks": dict(sorted(asks.items())),
         "specialties": dict(sorted(specialties.items())),
-        "problems": problems,
+        "problems": len(findings),
+        "findings": findings,
     }
-    print(json.dumps(summary, indent=1))
-    return 1 if problems else 0
 
 
-def _write_split() -> int:
+def write_split(path: Path | None = None) -> dict[str, Any]:
     """Fix the dev/test split of every question in the bank by its id (`quality_split`),
-    once, before any tuning: an existing split file is never rewritten."""
-    folder = resources.files("medoracle.eval").joinpath("splits")
-    path = folder.joinpath("quality.json")
+    once, before any tuning: an existing split file is never rewritten (`ConfigError`).
+    `path` defaults to the package's `splits/quality.json`."""
+    if path is None:
+        path = Path(
+            str(resources.files("medoracle.eval").joinpath("splits").joinpath("quality.json"))
+        )
     if path.is_file():
-        print(f"{path} exists: the split is fixed; remove it only to start the bank again")
-        return 1
+        raise ConfigError(
+            f"{path} exists: the split is fixed; remove it only to start the bank again"
+        )
     bank = load_bank()
     split = {
         "dataset": "quality",
@@ -201,21 +209,7 @@ def _write_split() -> int:
         "dev": sorted(q.id for q in bank if quality_split(q.id) == "dev"),
         "test": sorted(q.id for q in bank if quality_split(q.id) == "test"),
     }
-    with open(str(path), "w", encoding="utf-8") as handle:
+    with path.open("w", encoding="utf-8") as handle:
         json.dump(split, handle, indent=0)
         handle.write("\n")
-    print(f"dev {len(split['dev'])}, test {len(split['test'])} -> {path}")
-    return 0
-
-
-if __name__ == "__main__":  # python -m medoracle.eval.bank check [LIBRARY] | split
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "split":
-        sys.exit(_write_split())
-    if command != "check":
-        print("usage: python -m medoracle.eval.bank check [library.sqlite] | split")
-        sys.exit(2)
-    from medoracle.settings import get_settings
-
-    path = sys.argv[2] if len(sys.argv) > 2 else str(get_settings().library_path)
-    sys.exit(_check(path))
+    return {"path": str(path), "dev": len(split["dev"]), "test": len(split["test"])}

@@ -109,14 +109,14 @@ def _baseline_scores(
 
 
 def evaluate_quality(answerer: Answerer, questions: Sequence[BankQuestion]) -> dict[str, Any]:
-    conn = answerer.retriever.conn
+    library = answerer.retriever.library
     topics_cache: dict[str, list[str]] = {}
 
     def topics_of(doc_ids: list[str]) -> dict[str, list[str]]:
         missing = [d for d in doc_ids if d not in topics_cache]
+        found = library.topics(missing)
         for doc_id in missing:
-            row = conn.execute("SELECT mesh FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            topics_cache[doc_id] = json.loads(row[0]) if row else []
+            topics_cache[doc_id] = found.get(doc_id, [])
         return {d: topics_cache[d] for d in doc_ids}
 
     answerer.ask("warm-up: how is hypertension treated?")  # caches, encoder, first search

@@ -16,6 +16,10 @@ The model is a logistic regression (scikit-learn, class-balanced) over
 `medoracle.answer.relevance.FEATURES`, fitted on the dev splits only; the report gives the
 area under the ROC curve and average precision on the test splits, for the fitted model, the
 hand-set weights it replaces and a word-overlap baseline (concept coverage alone).
+
+This module makes the labelled pairs (`build_examples`, and `bank_examples` for the ranking
+model); `medoracle.eval.relevance_evidence` adds the labelled sources retrieval missed to
+the evidence, and `medoracle.eval.relevance_fit` fits, scores and writes the models.
 """
 
 from __future__ import annotations
@@ -31,22 +35,18 @@ from typing import Any
 
 from medoracle.answer.candidates import featurize
 from medoracle.answer.pages import page_for
-from medoracle.answer.relevance import (
-    FEATURES,
-    RELEVANCE_FEATURES,
-    RelevanceModel,
-    load_model,
-    model_path,
-)
 from medoracle.answer.service import Answerer
 from medoracle.corpus.models import Document, PubType
-from medoracle.corpus.store import document_from_row
-from medoracle.corpus.text import split_sentences
 from medoracle.eval.datasets import load_questions, split_ids
-from medoracle.query.focus import names_in
-from medoracle.retrieve.evidence import Evidence, EvidenceDocument, EvidenceSentence, gather
+from medoracle.eval.relevance_evidence import (
+    add_document,
+    add_library_document,
+    add_sentences,
+    gathered,
+)
+from medoracle.retrieve.evidence import Evidence
 
-__all__ = ["Example", "build_examples", "fit_model", "score_examples"]
+__all__ = ["DATASETS", "Example", "bank_examples", "build_examples"]
 
 DATASETS = ("bioasq", "pubmedqa", "liveqa", "mediqa")
 NEGATIVES_PER_QUESTION = 40
@@ -122,7 +122,7 @@ def _bioasq(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -
         snippets = [_norm(s["text"]) for s in record.get("snippets", [])]
         if not snippets:
             continue
-        evidence = _evidence(answerer, record["body"])
+        evidence = gathered(answerer, record["body"])
         if evidence is None:
             continue
 
@@ -142,19 +142,17 @@ def _pubmedqa(
     questions = load_questions(data_dir, "pubmedqa", split)[:limit]
     for question in questions:
         conclusion = question.ideal[0] if question.ideal else ""
-        evidence = _evidence(answerer, question.text)
+        evidence = gathered(answerer, question.text)
         if evidence is None or not conclusion:
             continue
         gold_id = f"pubmedqa:{question.id}"
         number = next((d.number for d in evidence.documents if d.doc_id == gold_id), None)
         if number is None:
-            row = answerer.retriever.conn.execute(
-                "SELECT * FROM documents WHERE id = ?", (gold_id,)
-            ).fetchone()
-            if row is None:
+            record = answerer.retriever.library.document(gold_id)
+            if record is None:
                 continue
-            number = _add_document(evidence, document_from_row(row))
-        _add_sentences(evidence, number, conclusion, "Conclusions", "conclusion", -1)
+            number = add_document(evidence, record)
+        add_sentences(evidence, number, conclusion, "Conclusions", "conclusion", -1)
         marker = evidence.sentences[-1].pid
 
         def label(item: Any, number: int = number, marker: int = marker) -> int | None:
@@ -170,14 +168,12 @@ def _pubmedqa(
 def _liveqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -> Iterator[Example]:
     questions = load_questions(data_dir, "liveqa", split)[:limit]
     answer_ids = {
-        row[0]: json.loads(row[1]).get("answer_id", "")
-        for row in answerer.retriever.conn.execute(
-            "SELECT id, extra FROM documents WHERE corpus = 'medquad'"
-        )
+        doc_id: str(extra.get("answer_id", ""))
+        for doc_id, extra in answerer.retriever.library.extras("medquad").items()
     }
     by_answer = {answer: doc for doc, answer in answer_ids.items() if answer}
     for question in questions:
-        evidence = _evidence(answerer, question.text)
+        evidence = gathered(answerer, question.text)
         if evidence is None:
             continue
         present = {d.doc_id for d in evidence.documents}
@@ -185,11 +181,9 @@ def _liveqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -
             doc_id = by_answer.get(answer)
             if doc_id is None or doc_id in present:
                 continue
-            row = answerer.retriever.conn.execute(
-                "SELECT * FROM documents WHERE id = ?", (doc_id,)
-            ).fetchone()
-            if row is not None:
-                _add_library_document(answerer, evidence, document_from_row(row))
+            record = answerer.retriever.library.document(doc_id)
+            if record is not None:
+                add_library_document(answerer, evidence, record)
                 present.add(doc_id)
         grades = {by_answer.get(a): g for a, g in question.judgments.items()}
 
@@ -229,8 +223,8 @@ def _mediqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -
                 corpus="mediqa",
                 audience="patient",
             )
-            number = _add_document(evidence, document, rank=int(answer.get("SystemRank", 1)) - 1)
-            _add_sentences(evidence, number, body, "Answer", "answer", -number)
+            number = add_document(evidence, document, rank=int(answer.get("SystemRank", 1)) - 1)
+            add_sentences(evidence, number, body, "Answer", "answer", -number)
             scores[number] = int(answer.get("ReferenceScore", 1))
 
         def label(item: Any, scores: dict[int, int] = scores) -> int | None:
@@ -242,55 +236,6 @@ def _mediqa(answerer: Answerer, data_dir: Path, split: str, limit: int | None) -
         done += 1
         if limit is not None and done >= limit:
             return
-
-
-def _evidence(answerer: Answerer, question: str) -> Evidence | None:
-    try:
-        analysis = answerer.analyser.analyse(question)
-    except ValueError:
-        return None
-    return gather(answerer.retriever, analysis, documents=answerer.settings.answer.documents)
-
-
-def _add_document(evidence: Evidence, record: Document, rank: int = 20) -> int:
-    from medoracle.retrieve.evidence import _focus_match
-
-    key = names_in(" ; ".join([record.title, *record.mesh]))
-    number = len(evidence.documents) + 1
-    focus = _focus_match(evidence.analysis, key)
-    evidence.documents.append(EvidenceDocument(number, record, rank, focus, key))
-    return number
-
-
-def _add_library_document(answerer: Answerer, evidence: Evidence, record: Document) -> None:
-    number = _add_document(evidence, record)
-    for row in answerer.retriever.conn.execute(
-        "SELECT pid, seq, section, kind, text, sentences, grade, audience FROM passages "
-        "WHERE doc_id = ? ORDER BY seq",
-        (record.id,),
-    ):
-        evidence.passages[row["pid"]] = row["text"]
-        for position, (start, end) in enumerate(json.loads(row["sentences"])):
-            evidence.sentences.append(
-                EvidenceSentence(
-                    number, row["pid"], row["seq"], row["section"], row["kind"], row["grade"],
-                    row["audience"], row["text"][start:end], position,
-                )
-            )  # fmt: skip
-
-
-def _add_sentences(
-    evidence: Evidence, number: int, text: str, section: str, kind: str, pid: int
-) -> None:
-    """`text` as sentences of document `number`, under a passage id of its own (< 0)."""
-    evidence.passages[pid] = text
-    audience = "patient" if kind == "answer" else "clinician"
-    for position, (start, end) in enumerate(split_sentences(text)):
-        evidence.sentences.append(
-            EvidenceSentence(
-                number, pid, 0, section, kind, None, audience, text[start:end], position
-            )
-        )
 
 
 def _slug(text: str) -> str:
@@ -316,7 +261,7 @@ def bank_examples(answerer: Answerer, split: str) -> list[Example]:
     for question in bank_split(split):
         if not question.covered:
             continue
-        evidence = _evidence(answerer, question.text)
+        evidence = gathered(answerer, question.text)
         if evidence is None:
             continue
         analysis = evidence.analysis
@@ -325,108 +270,3 @@ def bank_examples(answerer: Answerer, split: str) -> list[Example]:
             label = any(mentions(item.text, point) for point in question.key_points)
             examples.append(Example("bank", question.id, item.features, int(label)))
     return examples
-
-
-def fit_ranking(examples: Sequence[Example]) -> dict[str, float]:
-    """Logistic regression over every feature, relevance and evidence alike, classes
-    balanced: which of the sentences a page may show hold what a physician expects."""
-    try:
-        from sklearn.linear_model import LogisticRegression
-    except ImportError as exc:  # a development dependency
-        raise RuntimeError("fitting needs scikit-learn: pip install -e '.[dev]'") from exc
-    rows = [[e.features[name] for name in FEATURES] for e in examples]
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
-    model.fit(rows, [e.label for e in examples])
-    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
-    return {"bias": round(float(model.intercept_[0]), 4), **weights}
-
-
-def fit_model(examples: Sequence[Example]) -> tuple[float, dict[str, float]]:
-    """Logistic regression over the relevance features (scikit-learn, L2, C = 1), each
-    dataset and within it each class weighing the same in total."""
-    try:
-        from sklearn.linear_model import LogisticRegression
-    except ImportError as exc:  # a development dependency
-        raise RuntimeError("fitting needs scikit-learn: pip install -e '.[dev]'") from exc
-    rows = [[e.features[name] for name in RELEVANCE_FEATURES] for e in examples]
-    labels = [e.label for e in examples]
-    groups: dict[tuple[str, int], int] = {}
-    for e in examples:
-        groups[(e.dataset, e.label)] = groups.get((e.dataset, e.label), 0) + 1
-    weights_of = [len(examples) / (len(groups) * groups[(e.dataset, e.label)]) for e in examples]
-    model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit(rows, labels, sample_weight=weights_of)
-    weights = {
-        name: round(float(w), 4) for name, w in zip(RELEVANCE_FEATURES, model.coef_[0], strict=True)
-    }
-    return round(float(model.intercept_[0]), 4), weights
-
-
-def score_examples(examples: Sequence[Example], model: RelevanceModel) -> dict[str, Any]:
-    """ROC AUC and average precision per dataset and overall, with the coverage baseline."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    report: dict[str, Any] = {}
-    groups: dict[str, list[Example]] = {"all": list(examples)}
-    for example in examples:
-        groups.setdefault(example.dataset, []).append(example)
-    for name, group in groups.items():
-        labels = [e.label for e in group]
-        if len(set(labels)) < 2:
-            continue
-        scores = [model.score(e.features) for e in group]
-        baseline = [e.features["coverage"] + e.features["similarity"] for e in group]
-        kept = [e for e in group if model.probability(e.features) >= model.floor]
-        hits = sum(e.label for e in kept)
-        report[name] = {
-            "pairs": len(group),
-            "positives": sum(labels),
-            "auc": round(float(roc_auc_score(labels, scores)), 4),
-            "average_precision": round(float(average_precision_score(labels, scores)), 4),
-            "baseline_overlap_auc": round(float(roc_auc_score(labels, baseline)), 4),
-            "precision_at_floor": round(hits / len(kept), 4) if kept else 0.0,
-            "recall_at_floor": round(hits / max(1, sum(labels)), 4),
-        }
-    return report
-
-
-def score_ranking(examples: Sequence[Example], model: RelevanceModel) -> dict[str, Any]:
-    """How well the ranking model, and the relevance model alone, put the sentences holding
-    key points first (ROC AUC, average precision)."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    labels = [e.label for e in examples]
-    if len(set(labels)) < 2:
-        return {"pairs": len(examples)}
-    ranked = [model.rank(e.features) for e in examples]
-    relevance = [model.score(e.features) for e in examples]
-    return {
-        "pairs": len(examples),
-        "positives": sum(labels),
-        "ranking_auc": round(float(roc_auc_score(labels, ranked)), 4),
-        "ranking_average_precision": round(float(average_precision_score(labels, ranked)), 4),
-        "relevance_only_auc": round(float(roc_auc_score(labels, relevance)), 4),
-    }
-
-
-def write_model(
-    bias: float,
-    weights: dict[str, float],
-    floor: float,
-    metrics: dict[str, Any],
-    ranking: dict[str, float] | None = None,
-) -> Path:
-    path = model_path()
-    payload = {
-        "bias": bias,
-        "weights": weights,
-        "floor": floor,
-        "ranking": ranking,
-        "fitted_on": "relevance: dev splits of BioASQ, PubMedQA, LiveQA (judged MedQuAD "
-        "answers) and MEDIQA 2019 task 3 (train + validation); ranking: the question "
-        "bank's dev split (sentences holding a key point); `medoracle eval relevance --fit`",
-        "metrics": metrics,
-    }
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    load_model.cache_clear()
-    return path

@@ -11,7 +11,6 @@ Metrics:
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Sequence
@@ -87,10 +86,9 @@ def _liveqa(hits: list[Hit], question: Question, answer_ids: dict[str, str]) -> 
 
 def _answer_ids(retriever: Retriever) -> dict[str, str]:
     """MedQuAD document id -> the answer id that LiveQA judgments name."""
-    rows = retriever.conn.execute("SELECT id, extra FROM documents WHERE corpus = 'medquad'")
     found: dict[str, str] = {}
-    for doc_id, extra in rows:
-        answer = json.loads(extra).get("answer_id")
+    for doc_id, extra in retriever.library.extras("medquad").items():
+        answer = extra.get("answer_id")
         if answer:
             found[doc_id] = answer
     return found

@@ -82,9 +82,8 @@ def eval_relevance(
     the weights into the package."""
     from medoracle.answer.relevance import load_model
     from medoracle.answer.service import open_answerer
-    from medoracle.eval.relevance import (
-        bank_examples,
-        build_examples,
+    from medoracle.eval.relevance import bank_examples, build_examples
+    from medoracle.eval.relevance_fit import (
         fit_model,
         fit_ranking,
         score_examples,

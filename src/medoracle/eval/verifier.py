@@ -15,7 +15,11 @@ maximum likelihood under the lower bounds in `verify.toml` `[fit]` (every signal
 raise support; a number, negation or drug mismatch keeps a strong weight even where
 HealthVer rarely shows one), then the floor with the most dev recall at a precision of at
 least `min_precision` plus `margin`, or, where no floor reaches it, the floor of highest dev
-precision (see `choose_floor`).
+precision (see `medoracle.eval.fitting.choose_floor`, where the fitting maths live).
+
+Entry points: `evaluate_verifier` (one encoder, what `medoracle eval verifier` runs),
+`compare_verifier` (several encoders on one split) and `tune_verifier` (fit and write),
+plain functions that return the report as a dict.
 
 Measured (evidence whole, at each model's fitted floor; test precision / recall): no encoder
 0.49 / 0.10, static 0.52 / 0.06, MiniLM 0.65 / 0.06, against a base rate of 0.37. The 0.80
@@ -39,24 +43,35 @@ from medoracle.cite.verify import SIGNALS, Verifier
 from medoracle.corpus.text import split_sentences
 from medoracle.embed.encoders import Encoder
 from medoracle.errors import ConfigError
+from medoracle.eval.fitting import (
+    average_precision,
+    choose_floor,
+    fit_logistic,
+    logistic_scores,
+    pr_curve,
+    precision_recall,
+)
+from medoracle.settings import Settings
 
 __all__ = [
+    "ENCODER_KINDS",
     "EVIDENCE_MODES",
     "HEALTHVER",
     "Pair",
-    "choose_floor",
+    "compare_verifier",
     "evaluate_verifier",
-    "fit_logistic",
     "load_pairs",
-    "pr_curve",
     "tune",
+    "tune_verifier",
 ]
 
 HEALTHVER = Path("healthver") / "healthver_dev_test.jsonl"
 #: How a HealthVer evidence passage becomes quotes.
 EVIDENCE_MODES = ("sentences", "whole")
+#: The verifier's embedding signal: none, the distilled static encoder, or MiniLM.
+ENCODER_KINDS = ("none", "static", "minilm")
 _FITTED_MARKER = "# ---- fitted:"
-_FITTED_NOTE = "everything below is written by `python -m medoracle.eval.verifier tune` ----"
+_FITTED_NOTE = "everything below is written by `medoracle.eval.verifier.tune` ----"
 
 
 class Pair(NamedTuple):
@@ -104,105 +119,6 @@ def _features(
     return names, matrix.reshape(len(supports), len(names)), ms
 
 
-def fit_logistic(
-    features: NDArray[np.float64],
-    labels: NDArray[np.float64],
-    lower: Sequence[float],
-    *,
-    l2: float = 1e-3,
-    iterations: int = 5000,
-) -> tuple[float, NDArray[np.float64]]:
-    """Bias and weights of an L2-regularised logistic regression with a lower bound per
-    weight, by accelerated projected gradient descent (Beck & Teboulle 2009, "A fast
-    iterative shrinkage-thresholding algorithm", SIAM J Imaging Sci 2(1)); the loss is the
-    mean log-loss plus l2/2 times the squared weights (the bias is not penalised)."""
-    rows = np.hstack([np.ones((len(features), 1)), features])
-    low = np.array([-np.inf, *lower])
-    # Step 1/L, L the gradient's Lipschitz constant: sigma' <= 1/4.
-    step = 1.0 / (0.25 * np.linalg.norm(rows, 2) ** 2 / len(rows) + l2)
-    penalty = np.r_[0.0, np.full(features.shape[1], l2)]
-    theta = np.maximum(np.zeros(rows.shape[1]), low)
-    previous, momentum = theta.copy(), theta.copy()
-    for k in range(1, iterations + 1):
-        z = np.clip(rows @ momentum, -50, 50)
-        gradient = rows.T @ (1 / (1 + np.exp(-z)) - labels) / len(rows) + penalty * momentum
-        theta = np.maximum(momentum - step * gradient, low)
-        momentum = theta + (k - 1) / (k + 2) * (theta - previous)
-        previous = theta
-    return float(theta[0]), theta[1:]
-
-
-def _scores(
-    bias: float, weights: NDArray[np.float64], x: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    z = np.clip(bias + x @ weights, -50, 50)
-    out: NDArray[np.float64] = 1 / (1 + np.exp(-z))
-    return out
-
-
-def precision_recall(
-    scores: NDArray[np.float64], labels: NDArray[np.bool_], floor: float
-) -> dict[str, float]:
-    """Precision, recall, F1 and accuracy of "supports" for score >= floor."""
-    predicted = scores >= floor
-    hits = int((predicted & labels).sum())
-    precision = hits / int(predicted.sum()) if predicted.any() else 1.0
-    recall = hits / int(labels.sum()) if labels.any() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    accuracy = float((predicted == labels).mean()) if len(labels) else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "accuracy": accuracy}
-
-
-def pr_curve(
-    scores: NDArray[np.float64],
-    labels: NDArray[np.bool_],
-    recalls: Sequence[float] = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9),
-) -> list[dict[str, float]]:
-    """For each recall level, the highest floor reaching it and the precision there."""
-    order = np.argsort(-scores, kind="stable")
-    hits = np.cumsum(labels[order])
-    total = max(1, int(labels.sum()))
-    points = []
-    for wanted in recalls:
-        reached = np.flatnonzero(hits >= wanted * total)
-        if not len(reached):
-            continue
-        k = int(reached[0])
-        points.append(
-            {
-                "recall": round(float(hits[k] / total), 4),
-                "precision": round(float(hits[k] / (k + 1)), 4),
-                "floor": round(float(scores[order[k]]), 4),
-            }
-        )
-    return points
-
-
-def choose_floor(
-    scores: NDArray[np.float64],
-    labels: NDArray[np.bool_],
-    min_precision: float,
-    *,
-    min_recall: float = 0.05,
-) -> tuple[float, bool]:
-    """The lowest floor whose precision is at least `min_precision` (the most recall), and
-    True; when no floor reaches it, the floor of highest precision, and False. Only floors
-    with at least `min_recall` count, so a handful of top pairs cannot set the floor."""
-    order = np.argsort(-scores, kind="stable")
-    ordered = scores[order]
-    hits = np.cumsum(labels[order])
-    precision = hits / np.arange(1, len(scores) + 1)
-    # Only cut between distinct scores: tied pairs are accepted or refused together.
-    cut = np.r_[ordered[1:] < ordered[:-1], True]
-    eligible = cut & (hits >= min_recall * max(1, int(labels.sum())))
-    good = np.flatnonzero(eligible & (precision >= min_precision))
-    if len(good):
-        return float(ordered[good[-1]]), True
-    candidates = np.flatnonzero(eligible)
-    best = candidates[np.argmax(precision[candidates])]
-    return float(ordered[best]), False
-
-
 def evaluate_verifier(
     data_dir: Path, encoder: Encoder | None, split: str = "test", floor: float | None = None
 ) -> dict[str, Any]:
@@ -232,13 +148,6 @@ def evaluate_verifier(
     }
 
 
-def _average_precision(scores: NDArray[np.float64], labels: NDArray[np.bool_]) -> float:
-    order = np.argsort(-scores, kind="stable")
-    hits = np.cumsum(labels[order])
-    precision = hits / np.arange(1, len(scores) + 1)
-    return float((precision * labels[order]).sum() / max(1, labels.sum()))
-
-
 def _fit_one(encoder: Encoder | None, pairs: Sequence[Pair]) -> tuple[Model, dict[str, Any]]:
     """The model fitted on dev `pairs` for one encoder, and its dev figures."""
     fit = rules().fit
@@ -246,7 +155,7 @@ def _fit_one(encoder: Encoder | None, pairs: Sequence[Pair]) -> tuple[Model, dic
     labels = np.array([p.supports for p in pairs], dtype=bool)
     lower = [fit.lower.get(name, 0.0) for name in names]
     bias, weights = fit_logistic(features, labels.astype(np.float64), lower, l2=fit.l2)
-    scores = _scores(bias, weights, features)
+    scores = logistic_scores(bias, weights, features)
     floor, reached = choose_floor(scores, labels, fit.min_precision + fit.margin)
     model = Model(
         bias=round(bias, 4),
@@ -254,7 +163,7 @@ def _fit_one(encoder: Encoder | None, pairs: Sequence[Pair]) -> tuple[Model, dic
         weights={name: round(float(w), 4) for name, w in zip(names, weights, strict=True)},
     )
     report = {
-        "dev_ap": round(_average_precision(scores, labels), 4),
+        "dev_ap": round(average_precision(scores, labels), 4),
         "dev": {k: round(v, 4) for k, v in precision_recall(scores, labels, floor).items()},
         "precision_target_reached": reached,
         "ms_per_pair": round(ms, 3),
@@ -320,38 +229,59 @@ def _write_fitted(evidence: str, default_encoder: str, models: Mapping[str, Mode
     rules.cache_clear()
 
 
+def tune_verifier(
+    settings: Settings,
+    *,
+    encoders: Sequence[str] = ENCODER_KINDS,
+    data_dir: Path | None = None,
+    models_dir: Path | None = None,
+    default_encoder: str = "static",
+    write: bool = True,
+) -> dict[str, Any]:
+    """`tune` on HealthVer dev for each encoder kind in `encoders` ("none", "static",
+    "minilm"), from `data_dir` (default: the settings' data folder) with static tables in
+    `models_dir` (default: `cache_dir/models`); writes `verify.toml` when `write`, with
+    `default_encoder` (one of `encoders`) as the verifier's default."""
+    if default_encoder not in encoders:
+        raise ConfigError(f"default encoder {default_encoder!r} is not among those tuned")
+    data, loaded = _inputs(settings, encoders, data_dir, models_dir)
+    return tune(data, loaded, default_encoder=default_encoder, write=write)
+
+
+def compare_verifier(
+    settings: Settings,
+    *,
+    encoders: Sequence[str] = ENCODER_KINDS,
+    split: str = "test",
+    data_dir: Path | None = None,
+    models_dir: Path | None = None,
+    floor: float | None = None,
+) -> dict[str, Any]:
+    """`evaluate_verifier` on a HealthVer split for each encoder kind, keyed by kind."""
+    if split not in ("dev", "test"):
+        raise ConfigError(f"unknown split {split!r}; expected dev or test")
+    data, loaded = _inputs(settings, encoders, data_dir, models_dir)
+    return {kind: evaluate_verifier(data, e, split, floor) for kind, e in loaded.items()}
+
+
+def _inputs(
+    settings: Settings,
+    encoders: Sequence[str],
+    data_dir: Path | None,
+    models_dir: Path | None,
+) -> tuple[Path, dict[str, Encoder | None]]:
+    """The data folder and each named encoder, loaded once; refused before any loading."""
+    unknown = [kind for kind in encoders if kind not in ENCODER_KINDS]
+    if unknown or not encoders:
+        raise ConfigError(f"unknown encoder(s) {unknown}; expected some of {ENCODER_KINDS}")
+    data = data_dir or settings.resolved_data_dir()
+    if data is None:
+        raise ConfigError("no data folder: pass data_dir or set MEDORACLE_DATA_DIR")
+    models = models_dir or settings.cache_dir / "models"
+    return data, {kind: _load(kind, models) for kind in dict.fromkeys(encoders)}
+
+
 def _load(kind: str, cache_dir: Path) -> Encoder | None:
     from medoracle.embed.encoders import load_encoder
 
     return None if kind == "none" else load_encoder(kind, cache_dir)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m medoracle.eval.verifier tune|eval [--encoder E]... [--split S]`."""
-    import argparse
-
-    from medoracle.settings import get_settings
-
-    parser = argparse.ArgumentParser(prog="python -m medoracle.eval.verifier")
-    parser.add_argument("command", choices=("tune", "eval"))
-    parser.add_argument("--encoder", action="append", choices=("none", "static", "minilm"))
-    parser.add_argument("--split", choices=("dev", "test"), default="test")
-    parser.add_argument("--data-dir", type=Path, help="default: the settings' data folder")
-    parser.add_argument("--models", type=Path, help="static table folder (cache_dir/models)")
-    args = parser.parse_args(argv)
-    settings = get_settings()
-    data_dir = args.data_dir or settings.resolved_data_dir()
-    if data_dir is None:
-        raise SystemExit("no data folder: pass --data-dir or set MEDORACLE_DATA_DIR")
-    models = args.models or settings.cache_dir / "models"
-    kinds = args.encoder or ["none", "static", "minilm"]
-    encoders = {kind: _load(kind, models) for kind in kinds}
-    if args.command == "tune":
-        report = tune(data_dir, encoders)
-    else:
-        report = {k: evaluate_verifier(data_dir, e, args.split) for k, e in encoders.items()}
-    print(json.dumps(report, indent=2))
-
-
-if __name__ == "__main__":
-    main()

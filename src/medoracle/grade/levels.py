@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from medoracle.corpus.models import PubType, Status
+from medoracle.grade.publication import PubType, Status
 
 __all__ = ["EvidenceTable", "Grade", "evidence_table"]
 

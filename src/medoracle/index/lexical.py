@@ -4,6 +4,10 @@ tantivy scores with BM25 (Robertson & Zaragoza 2009, "The Probabilistic Relevanc
 Framework: BM25 and Beyond", k1 = 1.2, b = 0.75). Text is lower-cased, English stop words
 are dropped and words are Porter/Snowball-stemmed, so "treated" finds "treatment".
 One tantivy document per passage carries the document's title and the filter fields.
+
+The index's own files are tantivy's segments and `state.json`; its rows come from the
+library through `Library.index_passage_rows` and `Library.index_document_rows`, so no SQL
+runs here.
 """
 
 from __future__ import annotations
@@ -29,21 +33,6 @@ _STATE = "state.json"
 _FORMAT = 3  # bump when the schema below changes: the index is then rebuilt
 _DOC_TEXT_CHARS = 30_000  # a document entry holds at most this much of its text
 _COMMIT_EVERY = 50_000
-
-_PASSAGE_ROWS = """
-SELECT p.pid, p.doc_id, p.section, p.kind, p.text, p.audience, d.title, d.pub_type, d.corpus,
-       d.year, d.status, d.evidence_level, d.mesh
-FROM passages p JOIN documents d ON d.id = p.doc_id
-"""
-# One row per document: its first passage stands for it; its text is all passages in order.
-_DOCUMENT_ROWS = """
-SELECT min(p.pid) AS pid, p.doc_id, '' AS section, 'document' AS kind,
-       substr(group_concat(p.text, ' '), 1, {limit}) AS text, d.audience, d.title, d.pub_type,
-       d.corpus, d.year, d.status, d.evidence_level, d.mesh
-FROM passages p JOIN documents d ON d.id = p.doc_id
-WHERE p.doc_id IN ({marks})
-GROUP BY p.doc_id
-"""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -163,7 +152,7 @@ class LexicalIndex:
             for pid in final:  # an 'add' may replace an older row with the same pid
                 writer.delete_documents_by_term("pid", pid)
         pending = [pid for pid, op in final.items() if op == "add"]
-        for row in _rows(library.conn, _PASSAGE_ROWS + " WHERE p.pid IN ({marks})", pending):
+        for row in library.index_passage_rows(pending):
             writer.add_document(self._document(row))
         return len(pending), len(final) - len(pending)
 
@@ -174,9 +163,8 @@ class LexicalIndex:
         if not fresh:
             for doc_id in touched:
                 writer.delete_documents_by_term("doc_id", doc_id)
-        query = _DOCUMENT_ROWS.replace("{limit}", str(_DOC_TEXT_CHARS))
         added = 0
-        for row in _rows(library.conn, query, touched):
+        for row in library.index_document_rows(touched, _DOC_TEXT_CHARS):
             writer.add_document(self._document(row))
             added += 1
         return added, len(touched) - added
@@ -282,12 +270,6 @@ class LexicalIndex:
 
 def _boosted(query: tantivy.Query, weight: float) -> tantivy.Query:
     return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
-
-
-def _rows(conn: sqlite3.Connection, sql: str, keys: Sequence[int | str]) -> Iterator[sqlite3.Row]:
-    for start in range(0, len(keys), 900):
-        chunk = list(keys[start : start + 900])
-        yield from conn.execute(sql.replace("{marks}", ",".join("?" * len(chunk))), chunk)
 
 
 def _read_state(directory: Path) -> dict[str, Any] | None:

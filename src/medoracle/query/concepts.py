@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from medoracle.query.plan import Topic
 from medoracle.query.presentations import Presentation, find_presentations, presentations
-from medoracle.retrieve.search import Topic
 
 __all__ = [
     "Concept",

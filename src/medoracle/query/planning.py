@@ -7,7 +7,7 @@ from collections.abc import Callable
 from medoracle.index.lexical import LexicalIndex
 from medoracle.query import QueryResources, understand
 from medoracle.query.mesh import natural_order
-from medoracle.retrieve.search import QueryPlan, Topic
+from medoracle.query.plan import QueryPlan, Topic
 from medoracle.settings import Settings
 
 __all__ = ["make_planner"]

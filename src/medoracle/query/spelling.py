@@ -12,12 +12,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from medoracle.corpus.store import Library
 from medoracle.query.lexicon import write_atomic
 
 __all__ = ["Correction", "Speller", "library_vocabulary"]
@@ -50,7 +50,7 @@ class Correction:
     right: str
 
 
-def library_vocabulary(conn: sqlite3.Connection, path: Path, cursor: int) -> dict[str, int]:
+def library_vocabulary(library: Library, path: Path, cursor: int) -> dict[str, int]:
     """Word counts over the library's titles and topics, cached in `path` for `cursor`."""
     try:
         payload = json.loads(gzip.decompress(path.read_bytes()))
@@ -59,7 +59,7 @@ def library_vocabulary(conn: sqlite3.Connection, path: Path, cursor: int) -> dic
     except (OSError, ValueError, EOFError):
         pass
     counts: Counter[str] = Counter()
-    for title, mesh in conn.execute("SELECT title, mesh FROM documents"):
+    for title, mesh in library.title_mesh_rows():
         counts.update(w.lower() for w in _WORD.findall(f"{title} {mesh}"))
     words = {w: n for w, n in counts.items() if len(w) >= 3}
     payload = {"format": FORMAT, "cursor": cursor, "words": words}

@@ -7,7 +7,6 @@ from typing import Any
 from medoracle.corpus.citation import citation_line
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.models import PubType
-from medoracle.corpus.store import document_from_row
 from medoracle.errors import ConfigError
 from medoracle.index.lexical import Filters
 from medoracle.query.understand import normalise
@@ -34,9 +33,9 @@ def filters_for(types: tuple[str, ...] = (), audience: str | None = None) -> Fil
 def search_payload(retriever: Retriever, result: SearchResult) -> dict[str, Any]:
     """A search result as plain data, each hit with its document's citation line."""
     hits = []
+    documents = retriever.library.documents([hit.doc_id for hit in result.hits])
     for rank, hit in enumerate(result.hits, start=1):
-        row = retriever.conn.execute("SELECT * FROM documents WHERE id = ?", (hit.doc_id,))
-        document = document_from_row(row.fetchone())
+        document = documents[hit.doc_id]
         hits.append(
             {
                 "rank": rank,

@@ -22,7 +22,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from medoracle.corpus.models import Document, PubType
-from medoracle.corpus.store import document_from_row
 from medoracle.index.lexical import Filters
 from medoracle.query.analysis import QuestionAnalysis
 from medoracle.query.focus import names_in
@@ -199,11 +198,7 @@ def _documents(
     ids = [hit.doc_id for _, hit in hits]
     if not ids:
         return []
-    marks = ",".join("?" * len(ids))
-    records = {
-        row["id"]: document_from_row(row)
-        for row in retriever.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids)
-    }
+    records = retriever.library.documents(ids)
     numbered: list[EvidenceDocument] = []
     for rank, hit in hits:
         record = records.get(hit.doc_id)
@@ -233,14 +228,7 @@ def _sentences(
     if not documents:
         return [], {}
     number = {d.doc_id: d.number for d in documents}
-    marks = ",".join("?" * len(number))
-    kinds = ",".join("?" * len(ANSWER_KINDS))
-    rows = retriever.conn.execute(
-        f"""SELECT pid, doc_id, seq, section, kind, text, sentences, grade, audience
-            FROM passages WHERE doc_id IN ({marks}) AND kind IN ({kinds})
-            ORDER BY doc_id, seq""",
-        [*number, *ANSWER_KINDS],
-    ).fetchall()
+    rows = retriever.library.passage_rows(list(number), ANSWER_KINDS)
     per_document: dict[str, int] = {}
     sentences: list[EvidenceSentence] = []
     passages: dict[int, str] = {}

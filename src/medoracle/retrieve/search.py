@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
+from medoracle.corpus.store import Library
 from medoracle.index.lexical import Filters, LexicalIndex
+from medoracle.query.plan import QueryPlan, simple_plan
 from medoracle.retrieve.fusion import rrf
 from medoracle.retrieve.rerank import Candidate, Weights, score
 from medoracle.settings import RetrievalSettings
@@ -27,47 +29,16 @@ __all__ = [
     "DenseSearch",
     "Hit",
     "Mode",
-    "QueryPlan",
     "Retriever",
     "SearchResult",
-    "Topic",
 ]
 
 Mode = Literal["bm25", "lexical", "dense", "fused", "full"]
 MODES: tuple[Mode, ...] = ("bm25", "lexical", "dense", "fused", "full")
-MAX_QUERY_CHARS = 2000
-
-_CANDIDATE_ROWS = """
-SELECT p.pid, p.doc_id, p.seq, p.section, p.kind, p.text, p.grade, p.audience,
-       d.title, d.evidence_level, d.year, d.status, d.pmid
-FROM passages p JOIN documents d ON d.id = p.doc_id
-WHERE p.pid IN ({marks})
-"""
 
 
 class DenseSearch(Protocol):
     def search_text(self, text: str, k: int) -> list[tuple[int, float]]: ...
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A named thing the question is about: a MeSH heading or an abbreviation's sense."""
-
-    text: str  # as the question writes it
-    name: str  # the heading in natural order, or the abbreviation's long form
-    kind: str  # "mesh" or "abbreviation"
-    trees: tuple[str, ...] = ()  # MeSH tree numbers; their letter is the category
-
-
-@dataclass(frozen=True)
-class QueryPlan:
-    """What retrieval searches for: the question's words and weighted expansions."""
-
-    text: str
-    terms: tuple[tuple[str, float], ...]
-    qtype: str | None = None
-    notes: tuple[str, ...] = ()
-    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,27 +63,22 @@ class SearchResult:
     timings_ms: dict[str, float]
 
 
-def simple_plan(question: str) -> QueryPlan:
-    """The question's own words only, for `bm25` baselines and when no understanding
-    resources are loaded."""
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
-    text = text[:MAX_QUERY_CHARS]
-    return QueryPlan(text=text, terms=tuple((word, 1.0) for word in text.split()))
-
-
 class Retriever:
     """Searches one library; build with `medoracle.retrieve.service.open_retriever`."""
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        library: Library,
         lexical: LexicalIndex,
         documents: LexicalIndex | None,
         settings: RetrievalSettings,
         dense: DenseSearch | None = None,
         planner: Callable[[str], QueryPlan] = simple_plan,
     ) -> None:
-        self.conn = conn
+        self.library = library
+        # The raw connection, for callers still to move to `Library` reads
+        # (articles/service.py); new code reads through `self.library`.
+        self.conn = library.conn
         self.lexical = lexical
         self.documents = documents
         self.dense = dense
@@ -187,35 +153,18 @@ class Retriever:
 
     def _allowed(self, pids: Sequence[int], filters: Filters) -> set[int]:
         """The pids among `pids` that pass `filters` (dense search has no filters of its own)."""
-        clauses: list[str] = []
-        params: list[str] = []
-        if filters.pub_types:
-            clauses.append(f"d.pub_type IN ({','.join('?' * len(filters.pub_types))})")
-            params.extend(filters.pub_types)
-        if filters.corpora:
-            clauses.append(f"d.corpus IN ({','.join('?' * len(filters.corpora))})")
-            params.extend(filters.corpora)
-        if filters.audience:
-            clauses.append("p.audience = ?")
-            params.append(filters.audience)
-        if filters.current_only:
-            clauses.append("d.status = 'current'")
-        if filters.year_from is not None:
-            clauses.append("d.year >= ?")
-            params.append(str(filters.year_from))
-        if filters.year_to is not None:
-            clauses.append("d.year <= ?")
-            params.append(str(filters.year_to))
-        marks = ",".join("?" * len(pids))
-        where = " AND ".join([f"p.pid IN ({marks})", *clauses])
-        sql = f"SELECT p.pid FROM passages p JOIN documents d ON d.id = p.doc_id WHERE {where}"
-        return {row[0] for row in self.conn.execute(sql, [*pids, *params])}
+        return self.library.pids_passing(
+            pids,
+            pub_types=filters.pub_types,
+            corpora=filters.corpora,
+            audience=filters.audience,
+            current_only=filters.current_only,
+            year_from=filters.year_from,
+            year_to=filters.year_to,
+        )
 
     def _rows(self, pids: Sequence[int]) -> dict[int, sqlite3.Row]:
-        if not pids:
-            return {}
-        sql = _CANDIDATE_ROWS.format(marks=",".join("?" * len(pids)))
-        return {row["pid"]: row for row in self.conn.execute(sql, list(pids))}
+        return {row["pid"]: row for row in self.library.candidate_rows(pids)}
 
     def _rerank(
         self,

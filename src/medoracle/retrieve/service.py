@@ -9,7 +9,8 @@ from pathlib import Path
 from medoracle.corpus.ingest import Reporter
 from medoracle.corpus.store import Library
 from medoracle.index.lexical import LexicalIndex
-from medoracle.retrieve.search import DenseSearch, QueryPlan, Retriever, simple_plan
+from medoracle.query.plan import QueryPlan, simple_plan
+from medoracle.retrieve.search import DenseSearch, Retriever
 from medoracle.settings import Settings
 
 __all__ = ["index_dir", "open_retriever", "update_indexes"]
@@ -56,7 +57,7 @@ def _question_caches(settings: Settings, library: Library) -> dict[str, int]:
     from medoracle.query.understand import QueryResources
 
     vocabulary = library_vocabulary(
-        library.conn, index_dir(settings) / VOCABULARY_NAME, library.change_cursor()
+        library, index_dir(settings) / VOCABULARY_NAME, library.change_cursor()
     )
     EntityDictionary.open(settings.cache_dir / "query")
     QueryResources.load(settings.resolved_data_dir(), settings.cache_dir / "query")
@@ -93,7 +94,7 @@ def open_retriever(
     planner: Callable[[str], QueryPlan] = simple_plan
     if understand:
         planner = _planner(settings, lexical)
-    return Retriever(library.conn, lexical, documents, settings.retrieval, dense_search, planner)
+    return Retriever(library, lexical, documents, settings.retrieval, dense_search, planner)
 
 
 def _planner(settings: Settings, lexical: LexicalIndex) -> Callable[[str], QueryPlan]:

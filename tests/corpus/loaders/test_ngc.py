@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from medoracle.corpus.loaders import Skipped, get_loader
-from medoracle.corpus.loaders.ngc import authors, parse_date, release_date, status_of
+from medoracle.corpus.loaders._ngc_metadata import authors, parse_date, release_date, status_of
 from medoracle.corpus.models import LoadedDocument, PassageKind, PubType, Status
 
 
