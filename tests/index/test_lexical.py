@@ -50,13 +50,6 @@ def _replace_reviews(settings: Settings, tmp_path: Path) -> None:
     ingest_paths(settings, "cochrane", [changed])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, kept as it is by a refactor: delete_documents_by_term on the unsigned "
-    "`pid` field deletes nothing under tantivy-py, so replaced passages stay in the passage "
-    "index (search skips them, since the library no longer has their rows); "
-    "delete_documents_by_query(Query.term_query(schema, 'pid', pid)) does delete",
-)
 def test_replaced_passages_leave_the_passage_index(settings: Settings, tmp_path: Path) -> None:
     with Library.open(settings.library_path) as library:
         LexicalIndex(tmp_path / "lexical").update(library)

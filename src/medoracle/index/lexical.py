@@ -150,7 +150,9 @@ class LexicalIndex:
         final = {pid: op for _, pid, _, op in chunk}  # deleted then re-added ends as 'add'
         if not fresh:
             for pid in final:  # an 'add' may replace an older row with the same pid
-                writer.delete_documents_by_term("pid", pid)
+                # By query: tantivy-py's delete_documents_by_term deletes nothing on an
+                # unsigned field, which left replaced passages in the index.
+                writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "pid", pid))
         pending = [pid for pid, op in final.items() if op == "add"]
         for row in library.index_passage_rows(pending):
             writer.add_document(self._document(row))
