@@ -108,7 +108,11 @@ def _baseline_scores(
     }
 
 
-def evaluate_quality(answerer: Answerer, questions: Sequence[BankQuestion]) -> dict[str, Any]:
+def evaluate_quality(
+    answerer: Answerer, questions: Sequence[BankQuestion], *, composer: str = "extractive"
+) -> dict[str, Any]:
+    """The extractive composer's pages against the top-passage baseline; with `composer`
+    "llm", the language model's pages on the same questions beside them (`llm`)."""
     library = answerer.retriever.library
     topics_cache: dict[str, list[str]] = {}
 
@@ -126,7 +130,7 @@ def evaluate_quality(answerer: Answerer, questions: Sequence[BankQuestion]) -> d
     pages: list[dict[str, Any]] = []
     for question in questions:
         started = time.perf_counter()
-        answer = answerer.ask(question.text)
+        answer = answerer.ask(question.text, composer="extractive")
         latencies.append((time.perf_counter() - started) * 1000)
         scores = page_scores(question, answer, topics_of([r.doc_id for r in answer.references]))
         rows.append((question, scores))
@@ -152,9 +156,21 @@ def evaluate_quality(answerer: Answerer, questions: Sequence[BankQuestion]) -> d
                     ),
                 )
             )
+    written: dict[str, Any] = {}
+    if composer == "llm":
+        from medoracle.eval.written import evaluate_written
+
+        side, written_pages = evaluate_written(
+            answerer, questions, topics_of, page_scores, _summary
+        )
+        written = {"llm": side}
+        for page, other in zip(pages, written_pages, strict=True):
+            page["llm_bottom_line"] = other["bottom_line"]
+            page["llm_composer"] = other["composer"]
     return {
         "questions": len(questions),
         "composed": _summary(rows),
+        **written,
         "baseline_top_passage": _summary(baseline),
         "latency_ms": {
             "p50": round(percentile(latencies, 50), 1) if latencies else 0.0,

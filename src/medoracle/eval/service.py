@@ -129,10 +129,12 @@ def eval_quality(
     split: str = "test",
     limit: int | None = None,
     medlfqa: int | None = None,
+    composer: str = "extractive",
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
     """Answer pages on the project's question bank (`eval quality`); with `medlfqa`, also
-    must-have coverage on up to that many questions of each MedLFQA set."""
+    must-have coverage on up to that many questions of each MedLFQA set; with `composer`
+    "llm", the language model's pages beside the extractive ones."""
     from medoracle.answer.service import open_answerer
     from medoracle.eval.quality import bank_split, evaluate_quality
 
@@ -140,7 +142,12 @@ def eval_quality(
         raise ConfigError(f"unknown split {split!r}; expected dev, test or all")
     questions = bank_split(split)[:limit]
     answerer = open_answerer(settings, reporter)
-    report: dict[str, Any] = {"split": split, **evaluate_quality(answerer, questions)}
+    if composer == "llm":
+        answerer.composer_for("llm")  # a missing URL or key fails before any question
+    report: dict[str, Any] = {
+        "split": split,
+        **evaluate_quality(answerer, questions, composer=composer),
+    }
     if medlfqa:
         from medoracle.eval.medlfqa import evaluate_medlfqa
 
