@@ -25,15 +25,13 @@ from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.articles import workflow
 from medoracle.articles.store import Annotation, Article, SiteStore, User, Version
-from medoracle.errors import ConfigError
+from medoracle.errors import ConfigError, NotFound, Refused, TransitionError
 from medoracle.query.understand import normalise
 from medoracle.settings import Settings
 
 __all__ = [
     "AUDIENCES",
     "DiffLine",
-    "NotFound",
-    "Refused",
     "Related",
     "Site",
 ]
@@ -44,15 +42,6 @@ T = TypeVar("T")
 # (D), mental disorders (F03), persons (M) and the population qualifiers of G (pregnancy).
 _CONTEXT_TREES = ("C", "D", "F03", "M", "G08.686")
 _WORD = re.compile(r"[^\W_]")  # a letter or digit
-
-
-class NotFound(ConfigError):
-    """No article, version or statement by that name."""
-
-
-class Refused(ConfigError):
-    """The text is not a medical question medoracle answers (instructions, another language,
-    or no words at all)."""
 
 
 @dataclass(frozen=True)
@@ -389,7 +378,7 @@ class Site:
         kept. The new text goes back to Submitted for review, whatever state the old one had
         reached (see `workflow`): an audited move, made with the version."""
         if user is None or user.disabled:
-            raise workflow.TransitionError("sign in as a reviewer or editor to regenerate")
+            raise TransitionError("sign in as a reviewer or editor to regenerate")
         move = None
         if article.state != "submitted":  # checked before composing: a refusal costs nothing
             workflow.check(article.state, "submitted", user.role, regenerating=True)
@@ -414,7 +403,7 @@ class Site:
     def annotate(self, article: Article, user: User | None, key: str, kind: str, body: str) -> None:
         """Strike a statement or attach a note to it, as a signed-in reviewer or editor."""
         if user is None or user.disabled:
-            raise workflow.TransitionError("sign in as a reviewer or editor to edit statements")
+            raise TransitionError("sign in as a reviewer or editor to edit statements")
         if kind not in {"strike", "note"}:
             raise ConfigError(f"unknown annotation {kind!r}; expected strike or note")
         body = body.strip()[:2000]

@@ -22,13 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from medoracle.corpus.schema import connect, utc_now
-from medoracle.errors import ConfigError, LibraryError
+from medoracle.errors import ConfigError, Conflict, LibraryError
 
 __all__ = [
     "STATES",
     "Annotation",
     "Article",
-    "Conflict",
     "Event",
     "SiteStore",
     "User",
@@ -45,10 +44,6 @@ _SLUG_WORDS = 12
 _SLUG_CHARS = 90
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"  # utc_now()'s format
 _STOP = frozenset("a an the of in on for with to and or is are what which how does do".split())
-
-
-class Conflict(ConfigError):
-    """Somebody else changed the article between reading and writing it."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ happen only with a new version.
 from __future__ import annotations
 
 from medoracle.articles.store import STATES
-from medoracle.errors import ConfigError
+from medoracle.errors import TransitionError
 
 __all__ = ["BY_REGENERATION", "LABELS", "TRANSITIONS", "allowed", "check"]
 
@@ -47,10 +47,6 @@ ACTIONS = {
     "changes_requested": "Request changes",
     "submitted": "Resubmit",
 }
-
-
-class TransitionError(ConfigError):
-    """A state change that does not exist, or that this role may not make."""
 
 
 def allowed(state: str, role: str | None) -> list[str]:

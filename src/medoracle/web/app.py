@@ -34,10 +34,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from medoracle import __version__
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
 from medoracle.articles import workflow
-from medoracle.articles.service import NotFound, Refused, Site
-from medoracle.articles.store import Conflict, User, seconds_between
+from medoracle.articles.service import Site
+from medoracle.articles.store import User, seconds_between
 from medoracle.corpus.schema import utc_now
-from medoracle.errors import ConfigError, MedoracleError
+from medoracle.errors import (
+    ConfigError,
+    Conflict,
+    MedoracleError,
+    NotFound,
+    Refused,
+    TransitionError,
+)
 from medoracle.settings import Settings, get_settings
 from medoracle.web import auth
 
@@ -476,8 +483,8 @@ def _errors(app: FastAPI) -> None:
     async def refused(request: Request, exc: Refused) -> Response:
         return reply(request, 422, str(exc))
 
-    @app.exception_handler(workflow.TransitionError)
-    async def transition(request: Request, exc: workflow.TransitionError) -> Response:
+    @app.exception_handler(TransitionError)
+    async def transition(request: Request, exc: TransitionError) -> Response:
         return reply(request, 403, str(exc))
 
     @app.exception_handler(Conflict)

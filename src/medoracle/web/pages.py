@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException
 from medoracle.answer.model import Answer
 from medoracle.answer.render import html_environment, render_markdown
 from medoracle.articles import workflow
-from medoracle.articles.service import AUDIENCES, Refused, Site
+from medoracle.articles.service import AUDIENCES, Site
 from medoracle.articles.store import Article, User
-from medoracle.errors import ConfigError
+from medoracle.errors import ArticleError, ConfigError, Refused
 from medoracle.query.understand import MAX_CHARS
 from medoracle.web import auth
 from medoracle.web.app import (
@@ -137,7 +137,7 @@ def ask(request: Request, question: AskText = "", csrf_token: Token = "") -> Res
     try:
         _limit_ask(request)
         article, _ = web.site.ask(question)
-    except (ConfigError, HTTPException) as exc:
+    except (ConfigError, ArticleError, HTTPException) as exc:
         # Shown on the home page with the question kept, not on a bare error page.
         if isinstance(exc, HTTPException):
             status, message, headers = exc.status_code, str(exc.detail), exc.headers or {}
