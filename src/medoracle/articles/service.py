@@ -25,6 +25,7 @@ from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
 from medoracle.articles import workflow
 from medoracle.articles.store import Annotation, Article, SiteStore, User, Version
+from medoracle.articles.workflow import ReviewState
 from medoracle.errors import ConfigError, NotFound, Refused, TransitionError
 from medoracle.query.understand import normalise
 from medoracle.settings import Settings
@@ -353,7 +354,7 @@ class Site:
         """Move the article along the review track, as `user`; refused moves raise."""
         role = user.role if user is not None and not user.disabled else None
         regenerated = True
-        if article.state == "changes_requested":
+        if article.state == ReviewState.CHANGES_REQUESTED:
             regenerated = self._changed_since_request(article)
         workflow.check(article.state, to_state, role, regenerated=regenerated)
         assert user is not None
@@ -368,7 +369,11 @@ class Site:
     def _changed_since_request(self, article: Article) -> bool:
         events = self.store.events(article.id)
         requested = max(
-            (e.id for e in events if e.kind == "transition" and e.to_state == "changes_requested"),
+            (
+                e.id
+                for e in events
+                if e.kind == "transition" and e.to_state == ReviewState.CHANGES_REQUESTED
+            ),
             default=0,
         )
         return any(e.id > requested and e.kind in {"regenerated", "strike", "note"} for e in events)
@@ -380,9 +385,9 @@ class Site:
         if user is None or user.disabled:
             raise TransitionError("sign in as a reviewer or editor to regenerate")
         move = None
-        if article.state != "submitted":  # checked before composing: a refusal costs nothing
-            workflow.check(article.state, "submitted", user.role, regenerating=True)
-            move = (article.state, "submitted")
+        if article.state != ReviewState.SUBMITTED:  # checked first: a refusal costs nothing
+            workflow.check(article.state, ReviewState.SUBMITTED, user.role, regenerating=True)
+            move = (article.state, ReviewState.SUBMITTED)
         answer = self._on_answer_thread(
             lambda: self._ready().ask(
                 article.question, AnswerAudience.CLINICIAN, context=article.context

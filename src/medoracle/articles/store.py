@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from medoracle.articles.workflow import STATES, ReviewState
 from medoracle.corpus.schema import connect, utc_now
 from medoracle.errors import ConfigError, Conflict, LibraryError
 
 __all__ = [
-    "STATES",
     "Annotation",
     "Article",
     "Event",
@@ -38,7 +38,6 @@ __all__ = [
     "slugify",
 ]
 
-STATES = ("submitted", "under_review", "approved", "changes_requested")
 MIGRATIONS = "medoracle.articles.migrations"
 _SLUG_WORDS = 12
 _SLUG_CHARS = 90
@@ -53,7 +52,7 @@ class Article:
     question: str
     parent_id: int | None
     context: str
-    state: str
+    state: ReviewState
     current_version: int
     new_evidence: bool
     created_at: str
@@ -172,7 +171,7 @@ def _article(row: sqlite3.Row) -> Article:
         question=row["question"],
         parent_id=row["parent_id"],
         context=row["context"],
-        state=row["state"],
+        state=ReviewState(row["state"]),
         current_version=row["current_version"],
         new_evidence=bool(row["new_evidence"]),
         created_at=row["created_at"],
@@ -274,7 +273,7 @@ class SiteStore:
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
-            self._event(conn, article_id, actor, "created", None, "submitted", "")
+            self._event(conn, article_id, actor, "created", None, ReviewState.SUBMITTED, "")
         return self.get(article_id)
 
     def add_version(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -19,7 +19,8 @@ from starlette.exceptions import HTTPException
 
 from medoracle.articles import workflow
 from medoracle.articles.service import Site
-from medoracle.articles.store import STATES, Article, User
+from medoracle.articles.store import Article, User
+from medoracle.articles.workflow import STATES, ReviewState
 from medoracle.web import auth
 from medoracle.web.app import CSRF_COOKIE, client_of, state_of
 
@@ -27,6 +28,10 @@ __all__ = ["ErrorBody", "annotation_records", "article_summary", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Audience = Literal["clinician", "student", "patient"]
+if TYPE_CHECKING:
+    StateName = ReviewState
+else:  # the review states as a Literal: validated and described inline, as before the enum
+    StateName = Literal[STATES]
 
 
 class ErrorBody(BaseModel):
@@ -68,7 +73,7 @@ class AskRequest(BaseModel):
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Literal["submitted", "under_review", "approved", "changes_requested"]
+    to: StateName
     comment: str = Field("", max_length=2000)
 
 

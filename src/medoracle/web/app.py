@@ -222,6 +222,7 @@ def templates() -> jinja2.Environment:
         stylesheets=["/static/answer.css", "/static/site.css"],
         labels=workflow.LABELS,
         actions=workflow.ACTIONS,
+        states=workflow.ReviewState,
         audiences=[(a.value, label) for a, label in AUDIENCE_LABELS.items()],
     )
     return env

@@ -18,6 +18,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from medoracle.articles.workflow import Role
 from medoracle.errors import ConfigError
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
     "verify_password",
 ]
 
-ROLES = ("reviewer", "editor")
+ROLES: tuple[str, ...] = tuple(Role)
 MIN_PASSWORD = 10
 # Account lockout: the first failures are free, then the account waits 30 s, doubling with
 # every further failure up to 15 minutes (OWASP Authentication Cheat Sheet, "Account

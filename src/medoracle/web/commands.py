@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from medoracle.articles.workflow import ReviewState, Role
 from medoracle.errors import ConfigError
 from medoracle.settings import Settings, get_settings
 
@@ -80,7 +81,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
 
     @user_group.command("add")
     @click.argument("username")
-    @click.option("--role", type=click.Choice(["reviewer", "editor"]), required=True)
+    @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
     @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
     def user_add(username: str, role: str, password_stdin: bool) -> None:
         """Create an account; the password is asked for twice (or read from stdin)."""
@@ -112,7 +113,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     @review_group.command("list")
     @click.option(
         "--state",
-        type=click.Choice(["submitted", "under_review", "approved", "changes_requested"]),
+        type=click.Choice([state.value for state in ReviewState]),
     )
     @click.option("--new-evidence", is_flag=True, help="only articles flagged for re-review")
     @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
@@ -197,14 +198,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
             if user is None:
                 raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
             article = site.find(slug)
-            via = goal == "approved" and article.state == "submitted"
-            path = ["under_review", goal] if via else [goal]
-            if article.state == goal:  # already there: nothing to record
-                path = []
-            state, role = article.state, None if user.disabled else user.role
-            for target in path:
-                workflow.check(state, target, role)
-                state = target
+            path = workflow.path_to(article.state, goal, None if user.disabled else user.role)
             for target in path:
                 article = site.transition(article, user, target, comment)
         finally:
@@ -218,7 +212,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_approve(slug: str, username: str, comment: str) -> None:
         """Approve SLUG (starting its review first if it is only submitted)."""
         with errors():
-            _move(slug, username, "approved", comment)
+            _move(slug, username, ReviewState.APPROVED, comment)
 
     @review_group.command("request-changes")
     @click.argument("slug")
@@ -227,4 +221,4 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_request_changes(slug: str, username: str, comment: str) -> None:
         """Send SLUG back for changes."""
         with errors():
-            _move(slug, username, "changes_requested", comment)
+            _move(slug, username, ReviewState.CHANGES_REQUESTED, comment)

@@ -18,6 +18,7 @@ from medoracle.answer.render import html_environment, render_markdown
 from medoracle.articles import workflow
 from medoracle.articles.service import AUDIENCES, Site
 from medoracle.articles.store import Article, User
+from medoracle.articles.workflow import ReviewState
 from medoracle.errors import ArticleError, ConfigError, Refused
 from medoracle.query.understand import MAX_CHARS
 from medoracle.web import auth
@@ -125,8 +126,12 @@ def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTM
         question="",
         error="",
         results=[a for a in results if a.current_version],
-        approved=store.listing(state="approved", limit=10),
-        recent=[a for a in store.listing(limit=10) if a.state != "approved" and a.current_version],
+        approved=store.listing(state=ReviewState.APPROVED, limit=10),
+        recent=[
+            a
+            for a in store.listing(limit=10)
+            if a.state != ReviewState.APPROVED and a.current_version
+        ],
     )
 
 
@@ -368,9 +373,9 @@ def review_queue(request: Request) -> Response:
         return _see("/login?next=/review")
     store = web.site.store
     queues = [
-        ("Submitted", store.listing(state="submitted", limit=200)),
-        ("Under review", store.listing(state="under_review", limit=200)),
-        ("Changes requested", store.listing(state="changes_requested", limit=200)),
+        ("Submitted", store.listing(state=ReviewState.SUBMITTED, limit=200)),
+        ("Under review", store.listing(state=ReviewState.UNDER_REVIEW, limit=200)),
+        ("Changes requested", store.listing(state=ReviewState.CHANGES_REQUESTED, limit=200)),
         ("New evidence available: re-review", store.listing(new_evidence=True, limit=200)),
     ]
     return _page(request, "review.html.j2", user=user, queues=queues)
