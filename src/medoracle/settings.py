@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -150,6 +151,12 @@ class WebSettings(BaseModel):
         0.5, ge=0, le=1, description="least question similarity for a related question"
     )
     related_count: int = Field(5, ge=0, le=50, description="related questions shown")
+    related_encoder: Literal["minilm", "static", "none"] = Field(
+        "minilm",
+        description="question encoder for related questions: minilm (MiniLM-L6 on one thread), "
+        "static (the distilled table) or none (no related questions); questions embedded by "
+        "another encoder are not compared",
+    )
     page_cache: int = Field(512, ge=0, le=100_000, description="rendered pages kept in memory")
     log_questions: bool = Field(
         False, description="write question text into the access log (off: route names only)"

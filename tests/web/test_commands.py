@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
+from medoracle.articles.slugs import slugify
 from medoracle.articles.store import SiteStore
 from medoracle.web import auth
 
@@ -45,8 +46,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _slug(question: str) -> str:
-    from medoracle.articles.store import slugify
-
     return slugify(question)
 
 

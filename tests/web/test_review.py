@@ -24,7 +24,9 @@ from web_kit import (
 
 from medoracle.answer.model import Statement
 from medoracle.articles import workflow
-from medoracle.articles.store import Article
+from medoracle.articles.events import Moved
+from medoracle.articles.records import Article
+from medoracle.articles.workflow import ReviewState
 
 STATES = ("submitted", "under_review", "approved", "changes_requested")
 ALLOWED = {
@@ -48,7 +50,7 @@ def _put(web: Web, slug: str, state: str) -> None:
     """Set the article's state directly, as test setup."""
     article = _article(web, slug)
     if article.state != state:
-        web.site.store.set_state(article, state, actor="setup", comment="", expected=article.state)
+        web.site.store.set_state(article, Moved("setup", article.state, ReviewState(state), ""))
 
 
 def _statements(web: Web, slug: str) -> list[Statement]:

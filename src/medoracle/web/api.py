@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from medoracle.articles import workflow
+from medoracle.articles.records import Article, User
 from medoracle.articles.service import Site
-from medoracle.articles.store import Article, User
+from medoracle.articles.summaries import annotation_records, article_summary
 from medoracle.articles.workflow import STATES, ReviewState
 from medoracle.web import auth
 from medoracle.web.app import CSRF_COOKIE, client_of, state_of
 
-__all__ = ["ErrorBody", "annotation_records", "article_summary", "router"]
+__all__ = ["ErrorBody", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Audience = Literal["clinician", "student", "patient"]
@@ -77,20 +77,6 @@ class TransitionRequest(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
-def article_summary(article: Article) -> dict[str, Any]:
-    return {
-        "slug": article.slug,
-        "url": f"/questions/{article.slug}",
-        "question": article.question,
-        "state": article.state,
-        "state_label": workflow.LABELS[article.state],
-        "version": article.current_version,
-        "new_evidence": article.new_evidence,
-        "created_at": article.created_at,
-        "updated_at": article.updated_at,
-    }
-
-
 def _article(site: Site, article: Article, audience: str, version: int | None) -> dict[str, Any]:
     answer = site.answer(article, audience, version)
     chain, children = site.thread(article)
@@ -105,19 +91,9 @@ def _article(site: Site, article: Article, audience: str, version: int | None) -
             {**article_summary(r.article), "similarity": r.similarity}
             for r in site.related(article)
         ],
-        "annotations": annotation_records(site, article),
+        "annotations": annotation_records(site.annotations(article)),
         "answer": json.loads(answer.model_dump_json()),
     }
-
-
-def annotation_records(site: Site, article: Article) -> list[dict[str, str]]:
-    """The reviewers' strikes and notes on `article`, as JSON objects."""
-    return [
-        {"statement": a.statement_key, "kind": a.kind, "body": a.body, "by": a.username,
-         "at": a.created_at}
-        for items in site.annotations(article).values()
-        for a in items
-    ]  # fmt: skip
 
 
 @router.post(

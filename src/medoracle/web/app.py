@@ -34,8 +34,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from medoracle import __version__
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
 from medoracle.articles import workflow
+from medoracle.articles.records import User
+from medoracle.articles.related import related_encoder
 from medoracle.articles.service import Site
-from medoracle.articles.store import User, seconds_between
+from medoracle.articles.store import seconds_between
 from medoracle.corpus.schema import utc_now
 from medoracle.errors import (
     ConfigError,
@@ -519,15 +521,14 @@ def _errors(app: FastAPI) -> None:
 
 def serve_app() -> FastAPI:
     """The app `medoracle serve` runs (uvicorn's factory): the library in MEDORACLE_HOME,
-    MiniLM for related questions."""
+    the question encoder `web.related_encoder` names for related questions."""
     from medoracle.answer.service import open_answerer
-    from medoracle.embed.minilm import MiniLMEncoder
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     site = Site(
         settings,
         answerer=lambda: open_answerer(settings),
-        encoder=lambda: MiniLMEncoder(threads=1),
+        encoder=related_encoder(settings),
     )
     return create_app(settings, site)

@@ -1,4 +1,5 @@
-"""Passwords, sessions, CSRF tokens and the secret key of the web app.
+"""Sessions, CSRF tokens and the secret key of the web app; passwords and lockouts are the
+accounts service's (`medoracle.articles.accounts`), named here too.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106). A session is a
 random token in an HttpOnly cookie; the database keeps only its SHA-256, and sessions
@@ -15,14 +16,16 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from medoracle.articles.workflow import Role
+from medoracle.articles.accounts import (
+    hash_password,
+    hash_token,
+    lockout_seconds,
+    needs_rehash,
+    verify_password,
+)
 from medoracle.errors import ConfigError
 
 __all__ = [
-    "ROLES",
     "csrf_token",
     "csrf_valid",
     "expiry",
@@ -30,56 +33,14 @@ __all__ = [
     "hash_token",
     "load_secret_key",
     "lockout_seconds",
+    "needs_rehash",
     "new_token",
     "verify_password",
 ]
 
-ROLES: tuple[str, ...] = tuple(Role)
-MIN_PASSWORD = 10
-# Account lockout: the first failures are free, then the account waits 30 s, doubling with
-# every further failure up to 15 minutes (OWASP Authentication Cheat Sheet, "Account
-# lockout"; NIST SP 800-63B section 5.2.2 asks for rate limiting of failed attempts).
-LOCKOUT_AFTER = 5
-LOCKOUT_FIRST_SECONDS = 30
-LOCKOUT_MAX_SECONDS = 15 * 60
-_HASHER = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs the same time.
-_DUMMY_HASH = _HASHER.hash("medoracle-no-such-user")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ConfigError(f"the password is too short: use at least {MIN_PASSWORD} characters")
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def lockout_seconds(failures: int) -> int:
-    """How long an account stays locked after `failures` consecutive failed sign-ins: not at
-    all below LOCKOUT_AFTER, then LOCKOUT_FIRST_SECONDS doubled for each failure beyond it,
-    at most LOCKOUT_MAX_SECONDS."""
-    if failures < LOCKOUT_AFTER:
-        return 0
-    doublings = min(failures - LOCKOUT_AFTER, 16)
-    return min(LOCKOUT_MAX_SECONDS, LOCKOUT_FIRST_SECONDS << doublings)
-
-
-def needs_rehash(password_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(password_hash)
-
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def expiry(hours: float) -> str:

@@ -121,7 +121,7 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     def review_list(state: str | None, new_evidence: bool, limit: int, as_json: bool) -> None:
         """Articles, newest change first."""
         from medoracle.articles.store import SiteStore
-        from medoracle.web.api import article_summary
+        from medoracle.articles.summaries import article_summary
 
         with errors():
             store = SiteStore(get_settings().site_path)
@@ -187,20 +187,10 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
                 move = f" {event.from_state}{move}" if event.from_state else move
                 click.echo(f"  {event.at} {event.actor} {event.kind}{move} {event.comment}")
 
-    def _move(slug: str, username: str, goal: str, comment: str) -> None:
-        """Move SLUG to `goal` as `username`; a submitted article is approved by way of
-        Under Review. The whole path is checked first, so a refusal moves nothing."""
-        from medoracle.articles import workflow
-
+    def _move(slug: str, username: str, goal: ReviewState, comment: str) -> None:
         site = _site(get_settings())
         try:
-            user = site.store.user(username)
-            if user is None:
-                raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
-            article = site.find(slug)
-            path = workflow.path_to(article.state, goal, None if user.disabled else user.role)
-            for target in path:
-                article = site.transition(article, user, target, comment)
+            article = site.advance(slug, username, goal, comment)
         finally:
             site.close()
         click.echo(f"{article.slug}: {article.state}")

@@ -16,8 +16,9 @@ from starlette.exceptions import HTTPException
 from medoracle.answer.model import Answer
 from medoracle.answer.render import html_environment, render_markdown
 from medoracle.articles import workflow
+from medoracle.articles.records import Article, User
 from medoracle.articles.service import AUDIENCES, Site
-from medoracle.articles.store import Article, User
+from medoracle.articles.summaries import annotation_records, article_summary
 from medoracle.articles.workflow import ReviewState
 from medoracle.errors import ArticleError, ConfigError, Refused
 from medoracle.query.understand import MAX_CHARS
@@ -309,13 +310,11 @@ def export_markdown(request: Request, slug: str, audience: str | None = None) ->
 
 @router.get("/questions/{slug}/export.json")
 def export_json(request: Request, slug: str, audience: str | None = None) -> Response:
-    from medoracle.web.api import annotation_records, article_summary
-
     site, article, answer = _exported(request, slug, audience)
     data = {
         "article": article_summary(article),
         "answer": json.loads(answer.model_dump_json()),
-        "annotations": annotation_records(site, article),
+        "annotations": annotation_records(site.annotations(article)),
     }
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
