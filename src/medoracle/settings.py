@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -219,6 +219,12 @@ class Settings(BaseSettings):
         ge=0,
         le=100_000,
         description="malformed-record lines printed per ingest before they are only counted",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="the web app's key that signs CSRF tokens, at least 32 characters; unset "
+        "or empty: `secret_key` in the home folder, made on first run, readable by its owner "
+        "only",
     )
 
     retrieval: RetrievalSettings = Field(

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from web_kit import EDITOR, QUESTION, RELATED, REVIEWER, UNRELATED, Web
 
 from medoracle.settings import Settings
-from medoracle.web.app import CSRF_COOKIE, create_app
+from medoracle.web.app import create_app
+from medoracle.web.deps import CSRF_COOKIE
 
 
 def _basic(username: str, password: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ one-line error handling.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -19,7 +18,7 @@ from medoracle.articles.workflow import ReviewState, Role
 from medoracle.errors import ConfigError
 from medoracle.settings import Settings, get_settings
 
-__all__ = ["proxy_options", "register"]
+__all__ = ["register"]
 
 
 def _site(settings: Settings) -> Any:
@@ -27,14 +26,6 @@ def _site(settings: Settings) -> Any:
     from medoracle.articles.service import Site
 
     return Site(settings, answerer=lambda: open_answerer(settings))
-
-
-def proxy_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's forwarded-header options: trust X-Forwarded-* only from the configured
-    proxies. uvicorn's own default trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which lets
-    any local client claim any address and escape the per-client limits."""
-    proxies = settings.web.trusted_proxies
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
 def register(main: click.Group, errors: Callable[[], AbstractContextManager[None]]) -> None:
@@ -52,28 +43,10 @@ def register(main: click.Group, errors: Callable[[], AbstractContextManager[None
     )
     def serve(host: str, port: int, workers: int) -> None:
         """Run the web app: ask, read, follow up and review at http://HOST:PORT/."""
-        import uvicorn
+        from medoracle.web.app import serve as run_server
 
         with errors():
-            settings = get_settings()
-            if not settings.library_path.exists():
-                raise ConfigError(
-                    f"no library at {settings.library_path}; build one with "
-                    "`medoracle library build`"
-                )
-            if workers > 1:  # one OpenMP thread per process: the processes share the cores
-                os.environ.setdefault("OMP_NUM_THREADS", "1")
-            uvicorn.run(
-                "medoracle.web.app:serve_app",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                access_log=False,  # our own log names routes, never question text
-                log_level="info",
-                server_header=False,
-                **proxy_options(settings),
-            )
+            run_server(get_settings(), host=host, port=port, workers=workers)
 
     @main.group("user")
     def user_group() -> None:
