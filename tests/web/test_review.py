@@ -11,6 +11,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+
+from medoracle.answer.model import Statement
+from medoracle.articles import workflow
+from medoracle.articles.events import Moved
+from medoracle.articles.records import Article
+from medoracle.articles.workflow import ReviewState
 from web_kit import (
     EDITOR,
     QUESTION,
@@ -21,12 +27,6 @@ from web_kit import (
     cli,
     wait_for_next_second,
 )
-
-from medoracle.answer.model import Statement
-from medoracle.articles import workflow
-from medoracle.articles.events import Moved
-from medoracle.articles.records import Article
-from medoracle.articles.workflow import ReviewState
 
 STATES = ("submitted", "under_review", "approved", "changes_requested")
 ALLOWED = {

@@ -21,6 +21,13 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+
+from medoracle.articles import accounts
+from medoracle.errors import ConfigError
+from medoracle.settings import Settings
+from medoracle.web import auth
+from medoracle.web.app import create_app, proxy_options
+from medoracle.web.deps import SESSION_COOKIE
 from web_kit import (
     ATTRIBUTE,
     MARKUP,
@@ -33,13 +40,6 @@ from web_kit import (
     make_site,
     running,
 )
-
-from medoracle.articles import accounts
-from medoracle.errors import ConfigError
-from medoracle.settings import Settings
-from medoracle.web import auth
-from medoracle.web.app import create_app, proxy_options
-from medoracle.web.deps import SESSION_COOKIE
 
 HOSTILE = f"What is the treatment of Varnell syndrome {SCRIPT} {ATTRIBUTE}?"
 BRINDLE = "What is the treatment of Brindle fever?"

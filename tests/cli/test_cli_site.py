@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
 from medoracle.articles import accounts
 from medoracle.articles.slugs import slugify
 from medoracle.articles.store import SiteStore
+from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
 MAINTENANCE = "What maintenance therapy follows remission of Varnell syndrome?"
 

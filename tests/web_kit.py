@@ -1,4 +1,5 @@
-"""The web tests' library, app and browser helpers.
+"""The web and site-command tests' library, app and browser helpers (in tests/, so that
+tests/web and tests/cli both import it).
 
 The library is the one `tests/answer/test_compose.py` reads (an invented NGC guideline on the
 made-up "Varnell syndrome", the corpus NGC and MedQuAD fixtures), so no real corpus knowledge
@@ -35,8 +36,8 @@ from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
 from medoracle.web.app import create_app
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
+TESTS = Path(__file__).resolve().parent
+HERE = TESTS / "web"
 INVENTED = TESTS / "answer" / "fixtures" / "ngc_invented.jsonl"
 CORPUS = TESTS / "corpus" / "fixtures"
 VARNELL_UPDATE = HERE / "fixtures" / "ngc_varnell_update.jsonl"
