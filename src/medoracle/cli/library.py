@@ -23,7 +23,7 @@ from medoracle.settings import Settings, get_settings
 __all__ = ["ingest_command", "library"]
 
 
-def indexed(
+def _indexed(
     settings: Settings, summary: dict[str, Any], reporter: RichReporter, since: str
 ) -> dict[str, Any]:
     """Bring the search indexes up to the library just written (timed separately), then flag
@@ -47,9 +47,9 @@ def indexed(
     return summary
 
 
-def print_summary(summary: dict[str, Any], as_json: bool) -> None:
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     """The ingest summary; then, if whole files could not be loaded, one line and exit 1."""
-    summary_lines(summary, as_json)
+    _summary_lines(summary, as_json)
     if summary["outcome"] == WITH_ERRORS:
         reasons = summary["skipped_reasons"]
         failed = ", ".join(f"{r}: {reasons[r]}" for r in FILE_ERRORS if reasons.get(r))
@@ -57,7 +57,7 @@ def print_summary(summary: dict[str, Any], as_json: bool) -> None:
         fail(f"{command} completed with errors ({failed}); the other files were loaded")
 
 
-def summary_lines(summary: dict[str, Any], as_json: bool) -> None:
+def _summary_lines(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -105,9 +105,9 @@ def build(
             summary = build_library(
                 settings, data_dir=data_dir, profile=profile, limit=limit, reporter=reporter
             )
-            return summary if no_index else indexed(settings, summary, reporter, since)
+            return summary if no_index else _indexed(settings, summary, reporter, since)
 
-        print_summary(with_progress(run), as_json)
+        _print_summary(with_progress(run), as_json)
 
 
 @click.command("ingest", help=f"Ingest files of one FORMAT ({', '.join(FORMATS)}).")
@@ -127,9 +127,9 @@ def ingest_command(
             summary = ingest_paths(
                 settings, format_name, list(paths), limit=limit, reporter=reporter
             )
-            return summary if no_index else indexed(settings, summary, reporter, since)
+            return summary if no_index else _indexed(settings, summary, reporter, since)
 
-        print_summary(with_progress(run), as_json)
+        _print_summary(with_progress(run), as_json)
 
 
 @library.command("stats")
