@@ -9,24 +9,35 @@
     │   ├── LibraryLockedError     another process is writing to it
     │   └── LibraryCorruptError    the file is not a medoracle library, or is damaged
     ├── ModelError                 the language model server cannot be used (URL, key, model)
-    └── RemoteError                a remote evidence service (PubMed) cannot be used
+    ├── RemoteError                a remote evidence service (PubMed) cannot be used
+    └── ArticleError               the articles service (`medoracle.articles`) refuses a request
+        ├── NotFound               no article, version or statement by that name
+        ├── Refused                the text is not a medical question medoracle answers
+        ├── TransitionError        a review move that does not exist, or not for this role
+        └── Conflict               the article changed between reading and writing it
 
-Only the CLI maps these to exit codes and one-line messages; only the web layer maps them
-to HTTP status codes.
+Only the CLI maps these to exit codes and one-line messages (`medoracle.cli.common`:
+every one is exit 1); only the web layer maps them to HTTP status codes
+(`medoracle.web.errors`).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArticleError",
     "ConfigError",
+    "Conflict",
     "LibraryCorruptError",
     "LibraryError",
     "LibraryLockedError",
     "MalformedRecordError",
     "MedoracleError",
     "ModelError",
+    "NotFound",
+    "Refused",
     "RemoteError",
     "SourceError",
+    "TransitionError",
     "UnknownFormatError",
 ]
 
@@ -70,3 +81,24 @@ class ModelError(MedoracleError):
 
 class RemoteError(MedoracleError):
     """A remote evidence service is unreachable, refuses the request or keeps failing."""
+
+
+class ArticleError(MedoracleError):
+    """The articles service refuses a request: a wrong name, question, move or a lost race."""
+
+
+class NotFound(ArticleError):
+    """No article, version or statement by that name."""
+
+
+class Refused(ArticleError):
+    """The text is not a medical question medoracle answers (instructions, another language,
+    or no words at all)."""
+
+
+class TransitionError(ArticleError):
+    """A state change that does not exist, or that this role may not make."""
+
+
+class Conflict(ArticleError):
+    """Somebody else changed the article between reading and writing it."""

@@ -262,6 +262,12 @@ class WebSettings(BaseModel):
         0.5, ge=0, le=1, description="least question similarity for a related question"
     )
     related_count: int = Field(5, ge=0, le=50, description="related questions shown")
+    related_encoder: Literal["minilm", "static", "none"] = Field(
+        "minilm",
+        description="question encoder for related questions: minilm (MiniLM-L6 on one thread), "
+        "static (the distilled table) or none (no related questions); questions embedded by "
+        "another encoder are not compared",
+    )
     page_cache: int = Field(512, ge=0, le=100_000, description="rendered pages kept in memory")
     log_questions: bool = Field(
         False, description="write question text into the access log (off: route names only)"
@@ -324,6 +330,12 @@ class Settings(BaseSettings):
         ge=0,
         le=100_000,
         description="malformed-record lines printed per ingest before they are only counted",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="the web app's key that signs CSRF tokens, at least 32 characters; unset "
+        "or empty: `secret_key` in the home folder, made on first run, readable by its owner "
+        "only",
     )
 
     retrieval: RetrievalSettings = Field(

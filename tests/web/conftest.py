@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+
 from web_kit import EDITOR, REVIEWER, Web, running
 
 

@@ -8,10 +8,11 @@ import base64
 
 import pytest
 from fastapi.testclient import TestClient
-from web_kit import EDITOR, QUESTION, RELATED, REVIEWER, UNRELATED, Web
 
 from medoracle.settings import Settings
-from medoracle.web.app import CSRF_COOKIE, create_app
+from medoracle.web.app import create_app
+from medoracle.web.deps import CSRF_COOKIE
+from web_kit import EDITOR, QUESTION, RELATED, REVIEWER, UNRELATED, Web
 
 
 def _basic(username: str, password: str) -> dict[str, str]:

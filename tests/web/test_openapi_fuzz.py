@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.openapi import from_asgi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from web_kit import Web
 
 EXAMPLES = 25

@@ -8,10 +8,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_kit import QUESTION, RELATED, UNRELATED, Web
 
 from medoracle.settings import Settings
 from medoracle.web.app import create_app
+from web_kit import QUESTION, RELATED, UNRELATED, Web
 
 
 def _section(html: str, element_id: str) -> str:

@@ -1,5 +1,7 @@
-"""The review track through the pages: every transition allowed and refused, the trust banner
-as it moves, strikes and notes, regeneration and its diff, new evidence, the queue."""
+"""The review track through the pages: refusals and their statuses, the trust banner as it
+moves, strikes and notes, regeneration and its diff, new evidence, the queue. The rules
+themselves (every move by every role, regeneration from every state) are tested on the
+service, in tests/articles."""
 
 from __future__ import annotations
 
@@ -11,8 +13,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+
+from medoracle.answer.model import Statement
+from medoracle.articles.events import Moved
+from medoracle.articles.records import Article
+from medoracle.articles.workflow import ReviewState
 from web_kit import (
-    EDITOR,
     QUESTION,
     REVIEWER,
     UNRELATED,
@@ -22,20 +28,7 @@ from web_kit import (
     wait_for_next_second,
 )
 
-from medoracle.answer.model import Statement
-from medoracle.articles import workflow
-from medoracle.articles.store import Article
-
-STATES = ("submitted", "under_review", "approved", "changes_requested")
-ALLOWED = {
-    ("submitted", "under_review"): {"reviewer", "editor"},
-    ("submitted", "changes_requested"): {"reviewer", "editor"},
-    ("under_review", "approved"): {"reviewer"},
-    ("under_review", "changes_requested"): {"reviewer", "editor"},
-    ("changes_requested", "submitted"): {"reviewer", "editor"},
-    ("approved", "under_review"): {"reviewer", "editor"},
-}
-MATRIX = "Which tests confirm neurological Varnell syndrome?"
+MOVED = "Which tests confirm neurological Varnell syndrome?"
 
 
 def _article(web: Web, slug: str) -> Article:
@@ -48,7 +41,7 @@ def _put(web: Web, slug: str, state: str) -> None:
     """Set the article's state directly, as test setup."""
     article = _article(web, slug)
     if article.state != state:
-        web.site.store.set_state(article, state, actor="setup", comment="", expected=article.state)
+        web.site.store.set_state(article, Moved("setup", article.state, ReviewState(state), ""))
 
 
 def _statements(web: Web, slug: str) -> list[Statement]:
@@ -66,39 +59,8 @@ def _last_event(web: Web, slug: str) -> tuple[str, str, str | None, str | None, 
     return event.actor, event.kind, event.from_state, event.to_state, event.comment
 
 
-@pytest.mark.parametrize("to_state", STATES)
-@pytest.mark.parametrize("from_state", STATES)
-def test_every_transition_is_allowed_or_refused_by_role(
-    web: Web, reviewer: TestClient, editor: TestClient, from_state: str, to_state: str
-) -> None:
-    slug = web.slug(MATRIX)
-    browsers = {"anonymous": web.browser(), "editor": editor, "reviewer": reviewer}
-    for role, browser in browsers.items():
-        _put(web, slug, from_state)
-        if from_state == "changes_requested":  # leaving it needs an edit since the request
-            key = _any_key(web, slug)
-            web.post_form(
-                reviewer,
-                f"/questions/{slug}/annotate",
-                {"key": key, "kind": "note", "body": "checked"},
-                page=f"/questions/{slug}",
-            )
-        reply = web.move(browser, slug, to_state, comment=f"{role} moves")
-        if role in ALLOWED.get((from_state, to_state), set()):
-            assert reply.status_code == 303, (role, reply.text)
-            assert reply.headers["location"] == f"/questions/{slug}"
-            assert _article(web, slug).state == to_state
-            username = REVIEWER[0] if role == "reviewer" else EDITOR[0]
-            expected = (username, "transition", from_state, to_state, f"{role} moves")
-            assert _last_event(web, slug) == expected
-        else:
-            assert reply.status_code == 403, (role, reply.text)
-            assert _article(web, slug).state == from_state
-            assert "<h1>Not allowed</h1>" in reply.text
-
-
 def test_refusals_say_why(web: Web, reviewer: TestClient, editor: TestClient) -> None:
-    slug = web.slug(MATRIX)
+    slug = web.slug(MOVED)
     _put(web, slug, "submitted")
     jump = web.move(reviewer, slug, "approved")
     assert "cannot go from Submitted to Approved" in jump.text
@@ -118,7 +80,7 @@ def test_refusals_say_why(web: Web, reviewer: TestClient, editor: TestClient) ->
 def test_a_move_on_a_stale_article_is_a_conflict(
     web: Web, reviewer: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slug = web.slug(MATRIX)
+    slug = web.slug(MOVED)
     _put(web, slug, "submitted")
     stale = _article(web, slug)
     _put(web, slug, "under_review")  # somebody else started the review meanwhile
@@ -272,41 +234,6 @@ REGENERATED = "What rehabilitation helps after neurological Varnell syndrome?"
 def _regenerate(web: Web, browser: TestClient, slug: str) -> httpx.Response:
     url = f"/questions/{slug}"
     return web.post_form(browser, f"{url}/regenerate", {}, page=url)
-
-
-@pytest.mark.parametrize("role", ["reviewer", "editor"])
-@pytest.mark.parametrize("from_state", STATES)
-def test_regenerating_sends_the_article_to_submitted_by_a_move_in_the_table(
-    web: Web, reviewer: TestClient, editor: TestClient, from_state: str, role: str
-) -> None:
-    """The probe: regenerating moved Under Review or Approved straight to Submitted, a move
-    the transition table did not hold."""
-    slug = web.slug(REGENERATED)
-    _put(web, slug, from_state)
-    before = _article(web, slug).current_version
-    reply = _regenerate(web, reviewer if role == "reviewer" else editor, slug)
-    assert reply.status_code == 303, reply.text
-    article = _article(web, slug)
-    assert (article.state, article.current_version) == ("submitted", before + 1)
-    username = REVIEWER[0] if role == "reviewer" else EDITOR[0]
-    events = web.site.store.events(article.id)
-    if from_state == "submitted":
-        assert (events[-1].actor, events[-1].kind) == (username, "regenerated")
-    else:
-        assert (events[-2].kind, events[-1].kind) == ("regenerated", "transition")
-        assert _last_event(web, slug) == (
-            username,
-            "transition",
-            from_state,
-            "submitted",
-            "regenerated: the new version needs review",
-        )
-    moves = {
-        (e.from_state, e.to_state)
-        for e in events
-        if e.kind == "transition" and e.actor != "setup"  # `_put` sets states directly
-    }
-    assert moves <= set(workflow.TRANSITIONS)  # the audit trail holds only moves in the table
 
 
 def test_only_a_regeneration_takes_a_reviewed_article_back_to_submitted(

@@ -21,6 +21,13 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+
+from medoracle.articles import accounts
+from medoracle.errors import ConfigError
+from medoracle.settings import Settings
+from medoracle.web import auth
+from medoracle.web.app import create_app, proxy_options
+from medoracle.web.deps import SESSION_COOKIE
 from web_kit import (
     ATTRIBUTE,
     MARKUP,
@@ -33,12 +40,6 @@ from web_kit import (
     make_site,
     running,
 )
-
-from medoracle.errors import ConfigError
-from medoracle.settings import Settings
-from medoracle.web import auth
-from medoracle.web.app import SESSION_COOKIE, create_app
-from medoracle.web.commands import proxy_options
 
 HOSTILE = f"What is the treatment of Varnell syndrome {SCRIPT} {ATTRIBUTE}?"
 BRINDLE = "What is the treatment of Brindle fever?"
@@ -448,9 +449,9 @@ def test_an_account_is_locked_with_exponential_backoff(web: Web, exists: bool) -
 
 
 def test_lockouts_double_from_30_seconds_to_at_most_15_minutes() -> None:
-    waits = [auth.lockout_seconds(n) for n in range(1, 13)]
+    waits = [accounts.lockout_seconds(n) for n in range(1, 13)]
     assert waits == [0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900, 900]
-    assert auth.lockout_seconds(10**9) == 900
+    assert accounts.lockout_seconds(10**9) == 900
 
 
 def test_the_api_shares_the_account_lockout(web: Web, browser: TestClient) -> None:
@@ -503,8 +504,8 @@ def test_passwords_are_stored_as_argon2id_hashes(web: Web) -> None:
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert all(REVIEWER[1] not in h for h in hashes)
     with pytest.raises(ConfigError, match="too short"):
-        auth.hash_password("short")
-    assert not auth.verify_password(None, "anything-at-all")
+        accounts.hash_password("short")
+    assert not accounts.verify_password(None, "anything-at-all")
 
 
 # ---------------------------------------------------------------------- SQL
@@ -608,7 +609,7 @@ def test_the_secret_key_comes_from_the_environment_when_set(
     assert csrf_of(page.text) == auth.csrf_token(key.encode(), binding)
     monkeypatch.setenv("MEDORACLE_SECRET_KEY", "too-short")
     with pytest.raises(ConfigError, match="too short"):
-        auth.load_secret_key(settings.home)
+        auth.load_secret_key(Settings(home=tmp_path / "home", data_dir=None))
 
 
 def test_a_damaged_key_file_is_an_error_not_a_weak_key(
@@ -619,11 +620,11 @@ def test_a_damaged_key_file_is_an_error_not_a_weak_key(
     home.mkdir()
     (home / "secret_key").write_text("abc\n")
     with pytest.raises(ConfigError, match="damaged"):
-        auth.load_secret_key(home)
+        auth.load_secret_key(Settings(home=home, data_dir=None))
 
 
 def test_no_key_ships_with_the_source() -> None:
     root = Path(__file__).resolve().parents[2]
     shipped = [p for folder in ("src", "tests") for p in (root / folder).rglob("secret_key*")]
     assert shipped == []
-    assert "MEDORACLE_SECRET_KEY" not in (root / "src" / "medoracle" / "settings.py").read_text()
+    assert Settings.model_fields["secret_key"].default is None  # no default key either

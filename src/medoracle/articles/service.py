@@ -1,93 +1,59 @@
-"""What the web app does, without HTTP: ask, follow up, render for an audience, regenerate,
-review, annotate, relate and flag new evidence. The CLI's `review` commands use it too.
+"""What the web app and the CLI do with articles, without HTTP or a terminal: ask, follow up,
+render for an audience, regenerate, review, annotate, relate and flag new evidence.
 
-Composition runs on one dedicated thread that owns the `Answerer` (its SQLite connection and
-caches are not shared between threads); requests wait for it. Reading articles needs no
-composer: every thread gets its own connection to `site.sqlite`.
+    Site ── store (one `SiteStore` per thread)     articles.store
+         ├─ composer (the one composing thread)    articles.composer
+         ├─ related questions                      articles.related
+         ├─ review moves, regeneration, marks      articles.review  (rules: articles.workflow)
+         ├─ version diffs                          articles.diff
+         └─ new-evidence flags                     articles.evidence
+
+Reading articles needs no composer: every thread gets its own connection to `site.sqlite`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import difflib
-import re
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import numpy as np
-from numpy.typing import NDArray
+from types import TracebackType
+from typing import Any
 
 from medoracle.answer.model import Answer, AnswerAudience
 from medoracle.answer.service import Answerer, screen_question
-from medoracle.articles import workflow
-from medoracle.articles.store import Annotation, Article, SiteStore, User, Version
-from medoracle.errors import ConfigError
-from medoracle.query.understand import normalise
+from medoracle.articles import evidence, review
+from medoracle.articles.composer import Composer
+from medoracle.articles.diff import DiffLine, statement_diff
+from medoracle.articles.events import Event
+from medoracle.articles.records import Annotation, Article, User, Version
+from medoracle.articles.related import Related, RelatedIndex
+from medoracle.articles.store import SiteStore
+from medoracle.articles.workflow import ReviewState
+from medoracle.embed.encoders import Encoder
+from medoracle.errors import ConfigError, NotFound, Refused
 from medoracle.settings import Settings
 
-__all__ = [
-    "AUDIENCES",
-    "DiffLine",
-    "NotFound",
-    "Refused",
-    "Related",
-    "Site",
-]
+__all__ = ["AUDIENCES", "Site", "open_site"]
 
 AUDIENCES = tuple(a.value for a in AnswerAudience)
-T = TypeVar("T")
-# MeSH tree letters carried from a parent question to its follow-ups: diseases (C), drugs
-# (D), mental disorders (F03), persons (M) and the population qualifiers of G (pregnancy).
-_CONTEXT_TREES = ("C", "D", "F03", "M", "G08.686")
-_WORD = re.compile(r"[^\W_]")  # a letter or digit
-
-
-class NotFound(ConfigError):
-    """No article, version or statement by that name."""
-
-
-class Refused(ConfigError):
-    """The text is not a medical question medoracle answers (instructions, another language,
-    or no words at all)."""
-
-
-@dataclass(frozen=True)
-class Related:
-    article: Article
-    similarity: float
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    op: str  # "same", "added" or "removed"
-    section: str
-    text: str
 
 
 class Site:
-    """The web app's state and actions over one home folder."""
+    """The articles of one home folder and what can be done with them."""
 
     def __init__(
         self,
         settings: Settings,
         answerer: Callable[[], Answerer],
-        encoder: Callable[[], Any] | None = None,
+        encoder: Callable[[], Encoder] | None = None,
     ) -> None:
         self.settings = settings
-        self._make_answerer = answerer
-        self._make_encoder = encoder
+        self.composer = Composer(answerer, encoder)
+        self._related = RelatedIndex()
         self._local = threading.local()
         self._stores: list[SiteStore] = []
         self._stores_lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medoracle-answer")
-        self._answerer: Answerer | None = None
-        self._encoder: Any = None
-        self._vectors: tuple[int, list[int], NDArray[np.float32]] | None = None
-        self._vectors_lock = threading.Lock()
         SiteStore(settings.site_path).close()  # migrate once, before any thread opens it
 
     # ------------------------------------------------------------------ plumbing
@@ -104,25 +70,23 @@ class Site:
 
     def start(self) -> None:
         """Open the library, its indexes and the encoder now rather than on the first ask."""
-        self._on_answer_thread(lambda: self._ready())
+        self.composer.start()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        self.composer.close()
         with self._stores_lock:
             for store in self._stores:
                 with contextlib.suppress(sqlite3.ProgrammingError):
                     store.close()
             self._stores.clear()
 
-    def _ready(self) -> Answerer:
-        if self._answerer is None:
-            self._answerer = self._make_answerer()
-            if self._make_encoder is not None:
-                self._encoder = self._make_encoder()
-        return self._answerer
+    def __enter__(self) -> Site:
+        return self
 
-    def _on_answer_thread(self, work: Callable[[], T]) -> T:
-        return self._executor.submit(work).result()
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ asking
 
@@ -144,12 +108,7 @@ class Site:
         if existing is not None and existing.current_version:
             return existing, False
         context = self._context(parent) if parent is not None else ""
-
-        def compose() -> tuple[Answer, bytes | None]:
-            answer = self._ready().ask(screened.text, AnswerAudience.CLINICIAN, context=context)
-            return answer, self._embed(screened.text)
-
-        answer, embedding = self._on_answer_thread(compose)
+        answer, embedding = self.composer.compose_new(screened.text, context)
         try:
             article = existing or self.store.create(
                 screened.text, parent=parent, context=context, embedding=embedding, actor=actor
@@ -164,7 +123,7 @@ class Site:
             actor=actor,
             reason="first composition",
             library_version=answer.provenance.library_version,
-            evidence=_evidence(answer),
+            evidence=review.evidence_of(answer),
             renditions={AnswerAudience.CLINICIAN.value: answer.model_dump_json()},
         )
         return self.store.get(article.id), True
@@ -172,28 +131,15 @@ class Site:
     def _context(self, parent: Article) -> str:
         """The parent's condition, population and drugs, as retrieval terms; inherited down
         a thread."""
-
-        def topics() -> list[str]:
-            plan = self._ready().retriever.planner(parent.question)
-            return [
-                topic.name
-                for topic in plan.topics
-                if topic.kind == "abbreviation"
-                or any(tree.startswith(_CONTEXT_TREES) for tree in topic.trees)
-            ]
-
-        names = self._on_answer_thread(topics)
         words: list[str] = []
-        for name in [*parent.context.split(" | "), *names]:
+        for name in [*parent.context.split(" | "), *self.composer.context_topics(parent.question)]:
             if name and name.casefold() not in {w.casefold() for w in words}:
                 words.append(name)
         return " | ".join(words[:8])
 
-    def _embed(self, text: str) -> bytes | None:
-        if self._encoder is None:
-            return None
-        vector = np.asarray(self._encoder.encode([text])[0], dtype=np.float32)
-        return vector.tobytes()
+    def search(self, query: str, k: int) -> list[dict[str, Any]]:
+        """The evidence library's best passages for `query` (see `evidence.search`)."""
+        return evidence.search(self.composer, query, k)
 
     # ------------------------------------------------------------------ pages
 
@@ -215,9 +161,7 @@ class Site:
             if fallback is None:
                 raise NotFound(f"{article.slug} version {number} was not kept")
             return Answer.model_validate_json(fallback)
-        answer = self._on_answer_thread(
-            lambda: self._ready().ask(article.question, audience, context=article.context)
-        )
+        answer = self.composer.compose(article.question, audience, article.context)
         self.store.add_rendition(article.id, number, audience, answer.model_dump_json())
         stored = self.store.rendition(article.id, number, audience)
         return Answer.model_validate_json(stored) if stored else answer
@@ -251,27 +195,27 @@ class Site:
     def related(self, article: Article) -> list[Related]:
         """The nearest other articles by question embedding, above the floor; none when the
         article has no embedding. Articles of its own thread are listed there instead."""
-        count = self.settings.web.related_count
-        if count == 0:
+        if self.settings.web.related_count == 0:
             return []
-        ids, matrix = self._matrix()
-        if article.id not in ids:
-            return []
-        own = matrix[ids.index(article.id)]
-        scores = matrix @ own
         chain, children = self.thread(article)
-        excluded = {a.id for a in chain} | {a.id for a in children}
-        found: list[Related] = []
-        for index in np.argsort(-scores):
-            score = float(scores[index])
-            if score < self.settings.web.related_floor or len(found) == count:
-                break
-            if ids[index] in excluded:
-                continue
-            other = self.store.get(ids[index])
-            if other.current_version:
-                found.append(Related(other, round(score, 3)))
-        return found
+        return self._related.nearest(
+            self.store,
+            article,
+            count=self.settings.web.related_count,
+            floor=self.settings.web.related_floor,
+            excluded={a.id for a in [*chain, *children]},
+        )
+
+    def listing(
+        self,
+        *,
+        state: str | None = None,
+        query: str = "",
+        new_evidence: bool | None = None,
+        limit: int = 20,
+    ) -> list[Article]:
+        """Articles, newest change first (see `SiteStore.listing`)."""
+        return self.store.listing(state=state, query=query, new_evidence=new_evidence, limit=limit)
 
     def generation(self) -> int:
         """Changes with every commit that may change a rendered page: an audit event (a new
@@ -280,81 +224,19 @@ class Site:
 
     def stamp(self) -> int:
         """Changes whenever an article joins the related-questions pool."""
-        count, top = self.store.conn.execute(
-            "SELECT count(*), coalesce(max(id), 0) FROM articles WHERE embedding IS NOT NULL"
-        ).fetchone()
-        return int(count) * 1_000_003 + int(top)
-
-    def search(self, query: str, k: int) -> list[dict[str, Any]]:
-        """The evidence library's best passages for `query`; a query with no word in it
-        (blank, control characters, punctuation, undecodable bytes) is refused."""
-        text, _ = normalise(query)
-        if not text:
-            raise Refused("the question is empty: type a question with at least one word")
-        if not _WORD.search(text):
-            raise Refused("the question has no searchable words: type at least one word")
-
-        def run() -> list[dict[str, Any]]:
-            try:
-                result = self._ready().retriever.search(query, k=k)
-            except ValueError as exc:  # the retriever's "no searchable words"
-                raise Refused(str(exc)) from None
-            return [
-                {
-                    "doc_id": h.doc_id,
-                    "title": h.title,
-                    "section": h.section,
-                    "kind": h.kind,
-                    "text": h.text,
-                    "grade": h.grade,
-                    "pmid": h.pmid,
-                    "score": round(h.score, 4),
-                }
-                for h in result.hits
-            ]
-
-        return self._on_answer_thread(run)
-
-    def _matrix(self) -> tuple[list[int], NDArray[np.float32]]:
-        stamp = self.stamp()
-        with self._vectors_lock:
-            if self._vectors is None or self._vectors[0] != stamp:
-                rows = self.store.embeddings()
-                ids = [article_id for article_id, _ in rows]
-                vectors = [np.frombuffer(blob, dtype=np.float32) for _, blob in rows]
-                if vectors:
-                    matrix = np.vstack(vectors)
-                    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                    matrix = matrix / np.maximum(norms, 1e-9)
-                else:
-                    matrix = np.zeros((0, 1), dtype=np.float32)
-                self._vectors = (stamp, ids, matrix.astype(np.float32))
-            _, ids, matrix = self._vectors
-        return ids, matrix
+        return self.store.embeddings_stamp()
 
     def diff(self, article: Article, old: int, new: int, audience: str) -> list[DiffLine]:
         """Statement by statement, what changed from version `old` to `new`."""
-
-        def lines(answer: Answer) -> list[tuple[str, str]]:
-            found = [("Bottom line", s.text) for s in answer.bottom_line]
-            for section in answer.sections:
-                found.extend((section.heading, s.text) for s in section.statements)
-            return found
-
-        before = lines(self.answer(article, audience, old))
-        after = lines(self.answer(article, audience, new))
-        result: list[DiffLine] = []
-        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-        for op, a0, a1, b0, b1 in matcher.get_opcodes():
-            if op == "equal":
-                result.extend(DiffLine("same", s, t) for s, t in before[a0:a1])
-                continue
-            result.extend(DiffLine("removed", s, t) for s, t in before[a0:a1])
-            result.extend(DiffLine("added", s, t) for s, t in after[b0:b1])
-        return result
+        return statement_diff(
+            self.answer(article, audience, old), self.answer(article, audience, new)
+        )
 
     def versions(self, article: Article) -> list[Version]:
         return self.store.versions(article.id)
+
+    def events(self, article: Article) -> list[Event]:
+        return self.store.events(article.id)
 
     # ------------------------------------------------------------------ review
 
@@ -362,109 +244,42 @@ class Site:
         self, article: Article, user: User | None, to_state: str, comment: str
     ) -> Article:
         """Move the article along the review track, as `user`; refused moves raise."""
-        role = user.role if user is not None and not user.disabled else None
-        regenerated = True
-        if article.state == "changes_requested":
-            regenerated = self._changed_since_request(article)
-        workflow.check(article.state, to_state, role, regenerated=regenerated)
-        assert user is not None
-        return self.store.set_state(
-            article,
-            to_state,
-            actor=user.username,
-            comment=comment.strip()[:2000],
-            expected=article.state,
-        )
+        return review.transition(self.store, article, user, to_state, comment)
 
-    def _changed_since_request(self, article: Article) -> bool:
-        events = self.store.events(article.id)
-        requested = max(
-            (e.id for e in events if e.kind == "transition" and e.to_state == "changes_requested"),
-            default=0,
-        )
-        return any(e.id > requested and e.kind in {"regenerated", "strike", "note"} for e in events)
+    def advance(self, slug: str, username: str, goal: ReviewState, comment: str) -> Article:
+        """Take SLUG to `goal` as the account `username` (see `review.advance`)."""
+        user = self.store.user(username)
+        if user is None:
+            raise ConfigError(f"no user {username!r}; add one with `medoracle user add`")
+        return review.advance(self.store, self.find(slug), user, goal, comment)
 
     def regenerate(self, article: Article, user: User | None, reason: str = "") -> Article:
-        """Compose the article again from today's library as a new version; the old one is
-        kept. The new text goes back to Submitted for review, whatever state the old one had
-        reached (see `workflow`): an audited move, made with the version."""
-        if user is None or user.disabled:
-            raise workflow.TransitionError("sign in as a reviewer or editor to regenerate")
-        move = None
-        if article.state != "submitted":  # checked before composing: a refusal costs nothing
-            workflow.check(article.state, "submitted", user.role, regenerating=True)
-            move = (article.state, "submitted")
-        answer = self._on_answer_thread(
-            lambda: self._ready().ask(
-                article.question, AnswerAudience.CLINICIAN, context=article.context
+        """A new version from today's library, back to Submitted (see `review.regenerate`)."""
+
+        def compose(article: Article) -> Answer:
+            return self.composer.compose(
+                article.question, AnswerAudience.CLINICIAN, article.context
             )
-        )
-        self.store.add_version(
-            article,
-            actor=user.username,
-            reason=reason.strip()[:500] or "regenerated",
-            library_version=answer.provenance.library_version,
-            evidence=_evidence(answer),
-            renditions={AnswerAudience.CLINICIAN.value: answer.model_dump_json()},
-            move=move,
-            comment="regenerated: the new version needs review",
-        )
-        return self.store.get(article.id)
+
+        return review.regenerate(self.store, compose, article, user, reason)
 
     def annotate(self, article: Article, user: User | None, key: str, kind: str, body: str) -> None:
         """Strike a statement or attach a note to it, as a signed-in reviewer or editor."""
-        if user is None or user.disabled:
-            raise workflow.TransitionError("sign in as a reviewer or editor to edit statements")
-        if kind not in {"strike", "note"}:
-            raise ConfigError(f"unknown annotation {kind!r}; expected strike or note")
-        body = body.strip()[:2000]
-        if kind == "note" and not body:
-            raise ConfigError("the note is empty")
-        answer = self.answer(article, AnswerAudience.CLINICIAN.value)
-        keys = {s.key() for s in answer.statements()}
-        if key not in keys:
-            raise NotFound(f"no statement {key!r} on {article.slug}")
-        self.store.annotate(article, user, key, kind, body)
 
-    # ------------------------------------------------------------------ new evidence
+        def statements() -> set[str]:
+            answer = self.answer(article, AnswerAudience.CLINICIAN.value)
+            return {s.key() for s in answer.statements()}
+
+        review.annotate(self.store, statements, article, user, key, kind, body)
 
     def flag_new_evidence(self, since: str) -> list[str]:
-        """Flag articles that a composition today would cite from a document added or
-        changed at or after `since` (an ingest's start). Returns the flagged slugs.
-
-        "Would now rank in its top evidence" is taken literally: the article is composed
-        again (not stored) and its references are compared, so a new document that merely
-        lands among the search hits of an unrelated question flags nothing."""
-        articles = [
-            a
-            for a in self.store.listing(limit=1_000_000)
-            if a.current_version and not a.new_evidence
-        ]
-
-        def newcomers() -> list[tuple[Article, list[str]]]:
-            answerer = self._ready()
-            found = []
-            for article in articles:
-                answer = answerer.ask(article.question, context=article.context)
-                ids = sorted({ref.doc_id for ref in answer.references})
-                if not ids:
-                    continue
-                marks = ",".join("?" * len(ids))
-                rows = answerer.retriever.conn.execute(
-                    f"SELECT id FROM documents WHERE id IN ({marks}) "
-                    "AND max(added_at, updated_at) >= ?",
-                    (*ids, since),
-                ).fetchall()
-                if rows:
-                    found.append((article, sorted(str(row[0]) for row in rows)))
-            return found
-
-        flagged = []
-        for article, documents in self._on_answer_thread(newcomers):
-            self.store.flag_new_evidence(article, documents[:10])
-            flagged.append(article.slug)
-        return flagged
+        """Flag the articles whose evidence an ingest since `since` changed; their slugs."""
+        return evidence.flag_new_evidence(self.store, self.composer, since)
 
 
-def _evidence(answer: Answer) -> list[str]:
-    return [r.doc_id for r in [*answer.references, *answer.closest]]
+def open_site(settings: Settings) -> Site:
+    """The site of `settings.home` with the library's answerer (opened on first use) and no
+    question encoder: what the command line needs."""
+    from medoracle.answer.service import open_answerer
+
+    return Site(settings, answerer=lambda: open_answerer(settings))

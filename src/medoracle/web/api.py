@@ -10,51 +10,29 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from medoracle.articles import workflow
+from medoracle.articles.records import Article, User
 from medoracle.articles.service import Site
-from medoracle.articles.store import STATES, Article, User
+from medoracle.articles.summaries import annotation_records, article_summary
+from medoracle.articles.workflow import STATES, ReviewState
 from medoracle.web import auth
-from medoracle.web.app import CSRF_COOKIE, client_of, state_of
+from medoracle.web.deps import CSRF_COOKIE, client_of, state_of
+from medoracle.web.errors import error_responses
 
-__all__ = ["ErrorBody", "annotation_records", "article_summary", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Audience = Literal["clinician", "student", "patient"]
-
-
-class ErrorBody(BaseModel):
-    """Every error the API answers: one line, never a traceback."""
-
-    error: str = Field(description="what went wrong, in one line")
-
-
-_ERRORS = {
-    400: "the request cannot be used: a body that cannot be read as JSON, or a question "
-    "that is empty once spacing and control characters are dropped, or too long",
-    401: "no credentials, or a wrong user name or password (HTTP Basic)",
-    403: "a move this role may not make or that does not exist, or a session without its "
-    "X-CSRF-Token",
-    404: "no article at that address (or no such parent, or version)",
-    409: "the article changed meanwhile: reload and try again",
-    413: "the request body is over the size limit",
-    422: "a parameter or body field is invalid, or the text is not a question medoracle "
-    "answers (instructions, another language, no words)",
-    429: "too many requests from this address, or failed sign-ins for this account: see "
-    "Retry-After",
-    503: "the evidence library cannot be used right now",
-}
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI `responses` of a route that can answer `codes`, each with ErrorBody."""
-    return {code: {"model": ErrorBody, "description": _ERRORS[code]} for code in codes}
+if TYPE_CHECKING:
+    StateName = ReviewState
+else:  # the review states as a Literal: validated and described inline, as before the enum
+    StateName = Literal[STATES]
 
 
 class AskRequest(BaseModel):
@@ -68,22 +46,8 @@ class AskRequest(BaseModel):
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Literal["submitted", "under_review", "approved", "changes_requested"]
+    to: StateName
     comment: str = Field("", max_length=2000)
-
-
-def article_summary(article: Article) -> dict[str, Any]:
-    return {
-        "slug": article.slug,
-        "url": f"/questions/{article.slug}",
-        "question": article.question,
-        "state": article.state,
-        "state_label": workflow.LABELS[article.state],
-        "version": article.current_version,
-        "new_evidence": article.new_evidence,
-        "created_at": article.created_at,
-        "updated_at": article.updated_at,
-    }
 
 
 def _article(site: Site, article: Article, audience: str, version: int | None) -> dict[str, Any]:
@@ -100,19 +64,9 @@ def _article(site: Site, article: Article, audience: str, version: int | None) -
             {**article_summary(r.article), "similarity": r.similarity}
             for r in site.related(article)
         ],
-        "annotations": annotation_records(site, article),
+        "annotations": annotation_records(site.annotations(article)),
         "answer": json.loads(answer.model_dump_json()),
     }
-
-
-def annotation_records(site: Site, article: Article) -> list[dict[str, str]]:
-    """The reviewers' strikes and notes on `article`, as JSON objects."""
-    return [
-        {"statement": a.statement_key, "kind": a.kind, "body": a.body, "by": a.username,
-         "at": a.created_at}
-        for items in site.annotations(article).values()
-        for a in items
-    ]  # fmt: skip
 
 
 @router.post(
@@ -122,7 +76,7 @@ def annotation_records(site: Site, article: Article) -> list[dict[str, str]]:
     responses={
         200: {"description": "asked before: its existing article"},
         201: {"description": "a new article, composed now"},
-        **_errors(400, 404, 413, 422, 429, 503),
+        **error_responses(400, 404, 413, 422, 429, 503),
     },
 )
 def ask(request: Request, body: AskRequest) -> JSONResponse:
@@ -135,7 +89,7 @@ def ask(request: Request, body: AskRequest) -> JSONResponse:
     return JSONResponse(data, status_code=201 if created else 200)
 
 
-@router.get("/articles", summary="List or search articles", responses=_errors(422))
+@router.get("/articles", summary="List or search articles", responses=error_responses(422))
 def articles(
     request: Request,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -143,15 +97,15 @@ def articles(
     new_evidence: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> dict[str, Any]:
-    store = state_of(request).site.store
-    found = store.listing(state=state, query=q, new_evidence=new_evidence, limit=limit)
+    site = state_of(request).site
+    found = site.listing(state=state, query=q, new_evidence=new_evidence, limit=limit)
     return {"articles": [article_summary(a) for a in found if a.current_version]}
 
 
 @router.get(
     "/articles/{slug}",
     summary="One article, for any audience and version",
-    responses=_errors(404, 422, 503),
+    responses=error_responses(404, 422, 503),
 )
 def article(
     request: Request,
@@ -166,7 +120,7 @@ def article(
 @router.get(
     "/articles/{slug}/history",
     summary="Versions and audit events of an article",
-    responses=_errors(404, 422),
+    responses=error_responses(404, 422),
 )
 def article_history(request: Request, slug: str) -> dict[str, Any]:
     site = state_of(request).site
@@ -193,12 +147,12 @@ def article_history(request: Request, slug: str) -> dict[str, Any]:
                 "to": e.to_state,
                 "comment": e.comment,
             }
-            for e in site.store.events(found.id)
+            for e in site.events(found)
         ],
     }
 
 
-@router.get("/evidence", summary="Search the evidence library", responses=_errors(422, 503))
+@router.get("/evidence", summary="Search the evidence library", responses=error_responses(422, 503))
 def evidence(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
@@ -233,7 +187,7 @@ def _api_user(request: Request, authorization: str | None, csrf: str | None) -> 
 @router.post(
     "/articles/{slug}/transitions",
     summary="Move an article along the review track",
-    responses=_errors(400, 401, 403, 404, 409, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429),
 )
 def transitions(
     request: Request,

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from medoracle.answer.model import Answer
 from medoracle.cli import main
 
-INVENTED = Path(__file__).parent / "answer" / "fixtures" / "ngc_invented.jsonl"
+INVENTED = Path(__file__).parents[1] / "answer" / "fixtures" / "ngc_invented.jsonl"
 QUESTION = "What is the management of Varnell syndrome with progressive leg weakness?"
 
 

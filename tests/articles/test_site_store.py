@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from medoracle.articles.store import MIGRATIONS, SiteStore, follow_up_slug
+from medoracle.articles.slugs import follow_up_slug
+from medoracle.articles.store import MIGRATIONS, SiteStore
 from medoracle.corpus.schema import migrations, utc_now
 
 

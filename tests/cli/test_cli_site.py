@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
+from medoracle.articles import accounts
+from medoracle.articles.slugs import slugify
 from medoracle.articles.store import SiteStore
-from medoracle.web import auth
+from web_kit import QUESTION, RELATED, UNRELATED, build_library, cli, make_site
 
 MAINTENANCE = "What maintenance therapy follows remission of Varnell syndrome?"
 
@@ -45,8 +46,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _slug(question: str) -> str:
-    from medoracle.articles.store import slugify
-
     return slugify(question)
 
 
@@ -100,8 +99,8 @@ def test_user_add_stores_an_argon2_hash_of_the_password(home: Path) -> None:
         store.close()
     assert user is not None and user.role == "reviewer" and not user.disabled
     assert user.password_hash.startswith("$argon2id$")
-    assert auth.verify_password(user.password_hash, "nora-password-1")
-    assert not auth.verify_password(user.password_hash, "nora-password-2")
+    assert accounts.verify_password(user.password_hash, "nora-password-1")
+    assert not accounts.verify_password(user.password_hash, "nora-password-2")
 
 
 def test_user_add_asks_for_the_password_twice(home: Path) -> None:

@@ -1,9 +1,11 @@
-"""The web tests' library, app and browser helpers.
+"""The web and site-command tests' library, app and browser helpers (in tests/, so that
+tests/web and tests/cli both import it).
 
 The library is the one `tests/answer/test_compose.py` reads (an invented NGC guideline on the
 made-up "Varnell syndrome", the corpus NGC and MedQuAD fixtures), so no real corpus knowledge
 leaks into the expectations. The app is the real one: `create_app` over a `Site` whose
-answerer runs lexical search with query understanding, and MiniLM for related questions.
+answerer runs lexical search with query understanding, and the related-question encoder the
+settings name (MiniLM by default).
 """
 
 from __future__ import annotations
@@ -23,19 +25,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from medoracle.answer.service import Answerer
+from medoracle.articles.accounts import add_account
+from medoracle.articles.records import User
+from medoracle.articles.related import related_encoder
 from medoracle.articles.service import Site
-from medoracle.articles.store import SiteStore, User
 from medoracle.cli import main
 from medoracle.corpus.schema import utc_now
 from medoracle.corpus.service import ingest_paths
-from medoracle.embed.minilm import MiniLMEncoder
 from medoracle.retrieve.service import open_retriever
 from medoracle.settings import Settings
 from medoracle.web.app import create_app
-from medoracle.web.auth import hash_password
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
+TESTS = Path(__file__).resolve().parent
+HERE = TESTS / "web"
 INVENTED = TESTS / "answer" / "fixtures" / "ngc_invented.jsonl"
 CORPUS = TESTS / "corpus" / "fixtures"
 VARNELL_UPDATE = HERE / "fixtures" / "ngc_varnell_update.jsonl"
@@ -68,16 +70,12 @@ def make_site(settings: Settings) -> Site:
         answerer=lambda: Answerer(
             settings, open_retriever(settings, dense=False, understand=True), "test"
         ),
-        encoder=lambda: MiniLMEncoder(threads=1),
+        encoder=related_encoder(settings),
     )
 
 
 def add_user(settings: Settings, username: str, password: str, role: str) -> User:
-    store = SiteStore(settings.site_path)
-    try:
-        return store.add_user(username, hash_password(password), role)
-    finally:
-        store.close()
+    return add_account(settings.site_path, username, password, role)
 
 
 def csrf_of(html: str) -> str:
