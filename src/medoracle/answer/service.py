@@ -138,7 +138,7 @@ class Answerer:
                 self.composer,
                 self.verifier,
                 self.floor,
-                ReplyCache(self.settings.cache_dir / "llm"),
+                ReplyCache(self.settings.home / "llm-replies"),
             )
         return self._written
 

@@ -8,6 +8,7 @@ One module per command group; `medoracle.cli.common` maps errors to exit codes (
     evaluate.py  eval ...
     bench.py     bench load|retrieval
     site.py      serve, user add, review list|show|approve|request-changes
+    pubmed.py    pubmed fetch|update (live PubMed)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from medoracle import __version__
 from medoracle.cli.bench import bench_group
 from medoracle.cli.evaluate import eval_group
 from medoracle.cli.library import ingest_command, library
+from medoracle.cli.pubmed import pubmed_group
 from medoracle.cli.search import ask_command, search_command
 from medoracle.cli.site import review_group, serve, user_group
 
@@ -37,6 +39,7 @@ for command in (
     ask_command,
     eval_group,
     bench_group,
+    pubmed_group,
     serve,
     user_group,
     review_group,

@@ -99,9 +99,23 @@ def eval_answers_command(
     help="also score must-have coverage on the first N questions of each MedLFQA set",
 )
 @click.option("--pages", is_flag=True, help="list each page's title and bottom line too")
+@click.option(
+    "--composer",
+    type=click.Choice(["extractive", "llm"]),
+    default="extractive",
+    show_default=True,
+    help="llm: the language model's pages beside the extractive ones",
+)
+@click.option("--llm-url", default=None, help="the model server's base URL (for --composer llm)")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 def eval_quality_command(
-    split: str, limit: int | None, medlfqa: int | None, pages: bool, as_json: bool
+    split: str,
+    limit: int | None,
+    medlfqa: int | None,
+    pages: bool,
+    composer: str,
+    llm_url: str | None,
+    as_json: bool,
 ) -> None:
     """Answer pages on the project's question bank: key points, bottom lines, titles,
     off-focus statements, abstention and latency, against a top-passage baseline."""
@@ -109,9 +123,16 @@ def eval_quality_command(
 
     with errors():
         settings = get_settings()
+        if llm_url:
+            settings.llm.base_url = llm_url
         report = with_progress(
             lambda reporter: eval_quality(
-                settings, split=split, limit=limit, medlfqa=medlfqa, reporter=reporter
+                settings,
+                split=split,
+                limit=limit,
+                medlfqa=medlfqa,
+                composer=composer,
+                reporter=reporter,
             )
         )
         if not pages:

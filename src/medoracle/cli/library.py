@@ -20,10 +20,10 @@ from medoracle.corpus.schema import utc_now
 from medoracle.corpus.service import build_library, ingest_paths, library_stats, show_document
 from medoracle.settings import Settings, get_settings
 
-__all__ = ["ingest_command", "library"]
+__all__ = ["index_and_flag", "ingest_command", "library"]
 
 
-def _indexed(
+def index_and_flag(
     settings: Settings, summary: dict[str, Any], reporter: RichReporter, since: str
 ) -> dict[str, Any]:
     """Bring the search indexes up to the library just written (timed separately), then flag
@@ -105,7 +105,7 @@ def build(
             summary = build_library(
                 settings, data_dir=data_dir, profile=profile, limit=limit, reporter=reporter
             )
-            return summary if no_index else _indexed(settings, summary, reporter, since)
+            return summary if no_index else index_and_flag(settings, summary, reporter, since)
 
         _print_summary(with_progress(run), as_json)
 
@@ -127,7 +127,7 @@ def ingest_command(
             summary = ingest_paths(
                 settings, format_name, list(paths), limit=limit, reporter=reporter
             )
-            return summary if no_index else _indexed(settings, summary, reporter, since)
+            return summary if no_index else index_and_flag(settings, summary, reporter, since)
 
         _print_summary(with_progress(run), as_json)
 

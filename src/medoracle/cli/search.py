@@ -9,7 +9,7 @@ import sys
 import click
 
 from medoracle.cli.common import errors, with_progress
-from medoracle.settings import get_settings
+from medoracle.settings import Settings, get_settings
 
 __all__ = ["ask_command", "search_command"]
 
@@ -28,6 +28,7 @@ def search_command(
 
     with errors():
         settings = get_settings()
+        _live_pubmed(settings, query)
         payload = with_progress(
             lambda reporter: search_library(
                 settings, query, k=k, types=types, audience=audience, reporter=reporter
@@ -66,7 +67,14 @@ def search_command(
     show_default=True,
 )
 @click.option("--context", default="", help="a parent question's subject, for a follow-up")
-def ask_command(question: str, audience: str, fmt: str, context: str) -> None:
+@click.option(
+    "--composer",
+    type=click.Choice(["extractive", "llm"]),
+    default=None,
+    help="who writes the page: the sources' own sentences, or the language model of "
+    "MEDORACLE_LLM__BASE_URL (every statement verified); default: MEDORACLE_COMPOSER",
+)
+def ask_command(question: str, audience: str, fmt: str, context: str, composer: str | None) -> None:
     """Answer QUESTION from the library: a cited, verified answer page."""
     from medoracle.answer.render import render
     from medoracle.answer.service import open_answerer, screen_question
@@ -74,7 +82,29 @@ def ask_command(question: str, audience: str, fmt: str, context: str) -> None:
     with errors():
         screen_question(question)  # empty or huge: refuse before opening any index
         settings = get_settings()
+        if (composer or settings.composer) == "llm":
+            from medoracle.llm.client import ChatClient
+
+            ChatClient(settings.llm).close()  # a missing URL or unsafe key file: fail first
+        _live_pubmed(settings, question)
         answerer = with_progress(lambda reporter: {"a": open_answerer(settings, reporter)})["a"]
-        answer = answerer.ask(question, audience, context=context)
+        answer = answerer.ask(question, audience, context=context, composer=composer)
         color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         click.echo(render(answer, fmt, color=color))
+
+
+def _live_pubmed(settings: Settings, question: str) -> None:
+    """With live PubMed enabled, ingest what it holds on `question` first; a PubMed that
+    cannot be reached costs one line on stderr, never the answer."""
+    if not settings.pubmed.enabled:
+        return
+    from medoracle.errors import RemoteError
+    from medoracle.pubmed.service import fetch_question
+
+    try:
+        report = fetch_question(settings, question)
+    except RemoteError as exc:
+        click.echo(f"medoracle: PubMed not searched: {exc}", err=True)
+        return
+    added = report.get("ingest", {}).get("added", 0)
+    click.echo(f"medoracle: PubMed: {len(report['found'])} found, {added} new", err=True)

@@ -20,7 +20,7 @@ from medoracle.pubmed.query import pubmed_term
 from medoracle.query.understand import QueryResources, understand
 from medoracle.settings import Settings
 
-__all__ = ["fetch_question", "fetch_term", "open_eutils"]
+__all__ = ["fetch_question", "fetch_questions", "fetch_term", "open_eutils"]
 
 
 def open_eutils(settings: Settings) -> EUtils:
@@ -85,3 +85,36 @@ def _new(settings: Settings, pmids: tuple[str, ...]) -> list[str]:
     with Library.open(settings.library_path) as library:
         held = library.known_hashes([f"pubmed:{p}" for p in pmids])
     return [p for p in pmids if f"pubmed:{p}" not in held]
+
+
+def fetch_questions(
+    settings: Settings,
+    questions: list[str],
+    *,
+    client: EUtils | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """`fetch_question` for each question over one client: what each found and ingested, and
+    the E-utilities requests sent and answered from the cache for the whole batch."""
+    client = client or open_eutils(settings)
+    rows = []
+    for question in questions:
+        report = fetch_question(settings, question, client=client, reporter=reporter)
+        rows.append(
+            {
+                "question": question,
+                "found": len(report["found"]),
+                "new": len(report["new"]),
+                "added": report.get("ingest", {}).get("added", 0),
+            }
+        )
+    return {
+        "questions": len(questions),
+        "found": sum(r["found"] for r in rows),
+        "added": sum(r["added"] for r in rows),
+        "requests": client.stats.requests,
+        "cache_hits": client.stats.cache_hits,
+        "cache_hit_rate": client.stats.hit_rate,
+        "retries": client.stats.retries,
+        "by_question": rows,
+    }
