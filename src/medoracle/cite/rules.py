@@ -3,7 +3,7 @@ fitted models) and `drugs.toml`, validated once, and the model for an encoder. I
 cues are the `scope` and `post` subsets of the one vocabulary, `medoracle.cite.negation`.
 
 The hand-written rules sit above the "fitted" marker of `verify.toml`; everything below it is
-written by `python -m medoracle.eval.verifier tune` (see `medoracle.cite.verify`).
+written by `medoracle eval verifier-fit` (see `medoracle.cite.verify`).
 """
 
 from __future__ import annotations

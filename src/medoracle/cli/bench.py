@@ -98,3 +98,15 @@ def bench_retrieval_command(passages: int, queries: int, as_json: bool) -> None:
         for name, metrics in report["systems"].items():
             click.echo(f"  {name:<10} " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
         click.echo("  ratios     " + ", ".join(f"{k} {v}" for k, v in report["ratios"].items()))
+
+
+@bench_group.command("components")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def bench_components_command(as_json: bool) -> None:
+    """Per-component speed: MeSH and abbreviation loading, red-flag checks, sentence grades,
+    each against its target (these were timing asserts in unit tests once)."""
+    from medoracle.bench.components import run_components
+
+    with errors():
+        settings = get_settings()
+        print_report(run_components(settings.resolved_data_dir(), settings.cache_dir), as_json)

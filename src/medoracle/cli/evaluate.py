@@ -230,3 +230,40 @@ def eval_qtype_command(split: str, as_json: bool) -> None:
             click.echo(json.dumps(report, indent=2))
             return
         click.echo(f"question type, {split}: accuracy {report['accuracy']} on {report['n']}")
+
+
+@eval_group.command("verifier-fit")
+@click.option(
+    "--encoder",
+    "encoders",
+    multiple=True,
+    type=click.Choice(["none", "static", "minilm"]),
+    help="fit for these encoders (repeatable); default: all three",
+)
+@click.option("--dry-run", is_flag=True, help="report the fits without writing verify.toml")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_verifier_fit_command(encoders: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
+    """Fit the verifier's models and floors on HealthVer dev and write them into the
+    package's verify.toml (its fitted section)."""
+    from medoracle.eval.verifier import ENCODER_KINDS, tune_verifier
+
+    with errors():
+        report = tune_verifier(
+            get_settings(), encoders=encoders or ENCODER_KINDS, write=not dry_run
+        )
+        print_report(report, as_json)
+
+
+@eval_group.command("bank")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def eval_bank_command(as_json: bool) -> None:
+    """Check the question bank against the library: every key point of a covered question
+    must be found in one of its listed documents; exit 1 when any is not."""
+    from medoracle.cli.common import fail
+    from medoracle.eval.bank import check_bank
+
+    with errors():
+        report = check_bank(get_settings().library_path)
+        print_report(report, as_json)
+        if report["problems"]:
+            fail(f"{report['problems']} problems in the question bank")
