@@ -4,14 +4,12 @@ live PubMed (`pubmed fetch`, `ask` with PubMed on) against a fake E-utilities se
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from medoracle.answer.model import Answer
 from medoracle.cli import main
@@ -19,9 +17,10 @@ from medoracle.cli import main
 sys.path.insert(0, str(Path(__file__).parents[1] / "pubmed"))
 from fake_eutils import efetch, esearch_json
 
+from fake_model import echoing_model
+
 INVENTED = Path(__file__).parents[1] / "answer" / "fixtures" / "ngc_invented.jsonl"
 QUESTION = "What is the management of Varnell syndrome with progressive leg weakness?"
-_LINE = re.compile(r"^\[(\d+)\] \([^)]*\) (\".*\")$", re.MULTILINE)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -32,30 +31,6 @@ def _run(*args: str) -> tuple[int, str, str]:
 def _library() -> None:
     code, _, err = _run("ingest", "ngc", str(INVENTED))
     assert code == 0, err
-
-
-def echoing_model(request: Request) -> Response:
-    """A model that restates its first two evidence sentences and invents a dose."""
-    user = json.loads(request.get_data())["messages"][1]["content"]
-    lines = [(int(n), json.loads(text)) for n, text in _LINE.findall(user)]
-    page = {
-        "bottom_line": [{"text": lines[0][1], "evidence": [lines[0][0]]}],
-        "sections": [
-            {
-                "heading": "What the sources say",
-                "statements": [
-                    {"text": lines[1][1], "evidence": [lines[1][0]]},
-                    {"text": "Give 900 mg of prednisone every hour.", "evidence": [lines[0][0]]},
-                ],
-            }
-        ],
-    }
-    body = {
-        "model": "fake-model",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(page)}}],
-        "usage": {"prompt_tokens": 500, "completion_tokens": 90},
-    }
-    return Response(json.dumps(body), content_type="application/json")
 
 
 def test_ask_with_the_model_shows_only_verified_prose(

@@ -49,6 +49,7 @@ class Composer(Protocol):
         audience: AnswerAudience,
         *,
         sentence_grade: Callable[[str], float] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Answer: ...
 
 
@@ -77,6 +78,7 @@ class ExtractiveComposer:
         audience: AnswerAudience = AnswerAudience.CLINICIAN,
         *,
         sentence_grade: Callable[[str], float] | None = None,
+        progress: Callable[[str], None] | None = None,  # quick: no stages worth reporting
     ) -> Answer:
         timings = dict(evidence.timings_ms)
         started = time.perf_counter()

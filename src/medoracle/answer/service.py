@@ -10,6 +10,7 @@ An `Answerer` opens the library, its indexes and the verifier once; `ask` is the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from medoracle.answer.compose import Composer, ExtractiveComposer
 from medoracle.answer.model import (
@@ -70,10 +71,12 @@ class Answerer:
         *,
         context: str = "",
         composer: str | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Answer:
         """The answer page for `question`; raises ConfigError on empty or huge input or an
         unknown audience. `context` carries a parent question's subject to a follow-up;
-        `composer` ("extractive" or "llm") overrides the setting for this question."""
+        `composer` ("extractive" or "llm") overrides the setting for this question;
+        `progress` hears each stage ("evidence", then a model's "writing" and "checking")."""
         from medoracle.audience.readers import personalise
         from medoracle.query.redflags import check
 
@@ -89,6 +92,8 @@ class Answerer:
         if context.strip():
             analysis = analysis.with_context(self.analyser.analyse(context))
         understood_ms = _ms(analysed)
+        if progress is not None:
+            progress("evidence")
         evidence = gather(
             self.retriever,
             analysis,
@@ -100,6 +105,7 @@ class Answerer:
             evidence,
             audience,
             sentence_grade=self.sentence_grade if audience is AnswerAudience.PATIENT else None,
+            progress=progress,
         )
         answer.provenance.timings_ms["understand"] = understood_ms
         verify_started = time.perf_counter()

@@ -77,16 +77,23 @@ class LlmComposer:
         audience: AnswerAudience,
         *,
         sentence_grade: Callable[[str], float] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Answer:
+        """The model's page over `evidence`, verified; `progress` hears "writing" before the
+        model is asked and "checking" before its statements are verified."""
         base = self.extractive.compose(evidence, audience, sentence_grade=sentence_grade)
         if base.abstained:
             return base
         started = time.perf_counter()
         lines, quotes = _numbered(base, self.settings.evidence)
         model = self.client.model
+        if progress is not None:
+            progress("writing")
         written, report = self._written(base, lines, model)
         if isinstance(written, str):
             return _fallback(base, report, written)
+        if progress is not None:
+            progress("checking")
         verdicts = judge(
             [(s.text, s.evidence) for s in written.statements()],
             {line.number: line.text for line in lines},

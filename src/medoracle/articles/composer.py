@@ -48,12 +48,27 @@ class Composer:
     def compose(self, question: str, audience: str, context: str) -> Answer:
         return self.run(lambda answerer: answerer.ask(question, audience, context=context))
 
-    def compose_new(self, question: str, context: str) -> tuple[Answer, bytes | None]:
-        """A new article's clinician page and its question's embedding (None without an
-        encoder), in one trip to the composing thread."""
+    def compose_new(
+        self,
+        question: str,
+        context: str,
+        composer: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> tuple[Answer, bytes | None]:
+        """A new article's clinician page (by `composer`, default the setting) and its
+        question's embedding (None without an encoder), in one trip to the composing
+        thread; `progress` hears "composing" when the thread takes it up, then each stage."""
 
         def work(answerer: Answerer) -> tuple[Answer, bytes | None]:
-            answer = answerer.ask(question, AnswerAudience.CLINICIAN, context=context)
+            if progress is not None:
+                progress("composing")
+            answer = answerer.ask(
+                question,
+                AnswerAudience.CLINICIAN,
+                context=context,
+                composer=composer,
+                progress=progress,
+            )
             return answer, self._embed(question)
 
         return self.run(work)

@@ -97,10 +97,18 @@ class Site:
         return article
 
     def ask(
-        self, question: str, *, parent: Article | None = None, actor: str = "anonymous"
+        self,
+        question: str,
+        *,
+        parent: Article | None = None,
+        actor: str = "anonymous",
+        composer: str | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> tuple[Article, bool]:
         """The article for `question` (a child of `parent` for a follow-up), composed now if
-        it is new. Returns the article and whether it was created."""
+        it is new, by `composer` ("extractive" or "llm"; default the setting). An article is
+        composed once: asking again returns it whoever wrote it. Returns the article and
+        whether it was created."""
         screened = screen_question(question)
         if screened.refusal is not None:
             raise Refused(screened.refusal)
@@ -108,7 +116,7 @@ class Site:
         if existing is not None and existing.current_version:
             return existing, False
         context = self._context(parent) if parent is not None else ""
-        answer, embedding = self.composer.compose_new(screened.text, context)
+        answer, embedding = self.composer.compose_new(screened.text, context, composer, progress)
         try:
             article = existing or self.store.create(
                 screened.text, parent=parent, context=context, embedding=embedding, actor=actor

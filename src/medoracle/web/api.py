@@ -41,6 +41,12 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=4000, description="a medical question")
     audience: Audience = "clinician"
     parent: str | None = Field(None, max_length=200, description="slug of the parent article")
+    composer: Literal["extractive", "llm"] | None = Field(
+        None,
+        description="who writes a new article: the sources' own sentences, or the server's "
+        "language model with every statement verified (waits while it writes); default: the "
+        "server's setting",
+    )
 
 
 class TransitionRequest(BaseModel):
@@ -84,7 +90,7 @@ def ask(request: Request, body: AskRequest) -> JSONResponse:
     if not web.ask_limiter.allow(client_of(request)):
         raise HTTPException(429, "too many questions from this address", {"Retry-After": "60"})
     parent = web.site.find(body.parent) if body.parent else None
-    article, created = web.site.ask(body.question, parent=parent)
+    article, created = web.site.ask(body.question, parent=parent, composer=body.composer)
     data = _article(web.site, article, body.audience, None)
     return JSONResponse(data, status_code=201 if created else 200)
 

@@ -27,7 +27,7 @@ from medoracle.articles.related import related_encoder
 from medoracle.articles.service import Site
 from medoracle.errors import ConfigError, NotFound
 from medoracle.settings import Settings, get_settings
-from medoracle.web import api, auth, errors, exports, pages, review, signin
+from medoracle.web import api, auth, composing, errors, exports, pages, review, signin
 from medoracle.web.deps import PageCache, RateLimiter, WebState, state_of_app, templates
 from medoracle.web.middleware import BodyLimit, FrontPages, headers_and_log
 
@@ -71,7 +71,8 @@ def create_app(settings: Settings, site: Site) -> FastAPI:
         login_limiter=RateLimiter(10),  # failed sign-ins per client and minute
         pages=PageCache(settings.web.page_cache),
     )
-    for router in (pages.router, exports.router, review.router, signin.router, api.router):
+    routers = (pages.router, composing.router, exports.router, review.router, signin.router)
+    for router in (*routers, api.router):
         app.include_router(router)
     headers_and_log(app, settings.web.log_questions)
     app.add_middleware(BodyLimit, limit=settings.web.max_body_bytes)

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from medoracle.answer.render import AUDIENCE_LABELS, html_environment
 from medoracle.articles import accounts, workflow
+from medoracle.articles.jobs import Jobs
 from medoracle.articles.records import User
 from medoracle.articles.service import Site
 from medoracle.settings import Settings
@@ -121,6 +122,7 @@ class WebState:
     ask_limiter: RateLimiter
     login_limiter: RateLimiter
     pages: PageCache
+    jobs: Jobs = field(default_factory=Jobs)
     placeholder: str = field(default_factory=lambda: f"csrf-{secrets.token_hex(16)}")
 
     def user(self, request: Request) -> User | None:

@@ -17,6 +17,7 @@ from medoracle.articles.service import AUDIENCES
 from medoracle.articles.workflow import ReviewState
 from medoracle.errors import MedoracleError
 from medoracle.query.understand import MAX_CHARS
+from medoracle.web.composing import start_writing
 from medoracle.web.deps import AUDIENCE_COOKIE, state_of
 from medoracle.web.errors import status_of
 from medoracle.web.render import (
@@ -37,6 +38,7 @@ Text = Annotated[str, Form(max_length=4000)]
 Token = Annotated[str, Form(max_length=200)]
 # Twice what screening accepts, so an over-long question gets the screen's own message.
 AskText = Annotated[str, Form(max_length=2 * MAX_CHARS)]
+Composer = Annotated[str, Form(pattern="^(|extractive|llm)$")]
 
 
 def article_context(article: Article) -> str:
@@ -66,12 +68,16 @@ def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTM
 
 
 @router.post("/ask")
-def ask(request: Request, question: AskText = "", csrf_token: Token = "") -> Response:
+def ask(
+    request: Request, question: AskText = "", csrf_token: Token = "", composer: Composer = ""
+) -> Response:
     check_csrf(request, csrf_token)
     web = state_of(request)
     try:
         limit_ask(request)
-        article, _ = web.site.ask(question)
+        if (composer or web.settings.composer) == "llm":
+            return see(f"/composing/{quote(start_writing(web, question).id)}")
+        article, _ = web.site.ask(question, composer=composer or None)
     except (MedoracleError, HTTPException) as exc:
         # Shown on the home page with the question kept, not on a bare error page; what the
         # asker cannot fix (the library is unusable: 503) gets the error page.

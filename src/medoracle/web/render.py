@@ -43,6 +43,7 @@ def page(
     """Template `name` rendered with a CSRF token for this browser (and its cookie, if new)."""
     web = state_of(request)
     binding, new = _binding(request)
+    context.setdefault("model_on", bool(web.settings.llm.base_url))
     body = web.render(name, user=user, csrf=auth.csrf_token(web.secret, binding), **context)
     response = HTMLResponse(body, status_code=status)
     if new:
