@@ -257,3 +257,11 @@ def test_the_page_names_the_model_and_each_statements_support(httpserver: HTTPSe
         assert page.count("support 0.") >= 3
     extractive = render(base_page(), "html")
     assert "language model" not in extractive and "support 0." not in extractive
+
+
+def test_the_schema_lets_the_model_cite_only_numbers_it_was_given(httpserver: HTTPServer) -> None:
+    written(httpserver, GOOD)
+    schema = json.loads(httpserver.log[0][0].get_data())["response_format"]["json_schema"]
+    statement = schema["schema"]["properties"]["bottom_line"]["items"]
+    cites = statement["properties"]["evidence"]
+    assert cites["items"]["maximum"] == 3 and cites["minItems"] == 1

@@ -36,13 +36,13 @@ from medoracle.cite.verify import Verifier
 from medoracle.llm.cache import ReplyCache, cache_key
 from medoracle.llm.client import ChatClient, Completion
 from medoracle.llm.contract import (
-    SCHEMA,
     EvidenceLine,
     WrittenPage,
     WrittenStatement,
     messages,
     parse,
     repair_messages,
+    schema_for,
 )
 from medoracle.retrieve.evidence import Evidence
 from medoracle.settings import LlmSettings
@@ -149,20 +149,21 @@ class LlmComposer:
     ) -> tuple[WrittenPage | str, ModelReport]:
         """The model's page for `lines` (from the cache when written before), or why not."""
         report = ModelReport(model=model)
-        key = cache_key(base.question, base.audience.value, model, lines)
+        asked = messages(base.question, base.ask, base.audience.value, lines)
+        schema = schema_for(len(lines))
+        key = cache_key(model, asked, schema)
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             page = parse(str(cached.get("reply", "")))
             if not isinstance(page, str):
                 report.cached = True
                 return page, report
-        asked = messages(base.question, base.ask, base.audience.value, lines)
-        reply = self.client.complete(asked, SCHEMA)
+        reply = self.client.complete(asked, schema)
         _count(report, reply)
         page = parse(reply.text)
         if isinstance(page, str):
             report.repaired = True
-            reply = self.client.complete(repair_messages(asked, reply.text, page), SCHEMA)
+            reply = self.client.complete(repair_messages(asked, reply.text, page), schema)
             _count(report, reply)
             page = parse(reply.text)
             if isinstance(page, str):

@@ -1,9 +1,10 @@
 """The model's replies on disk, keyed by what they were written from.
 
-The key is the question, the audience, the model and the evidence the model was given (its
-fingerprint): the same question over the same evidence is not sent twice, and a change in
-the library (new evidence) or the model asks again. The model's raw page is kept, not the
-verified one, so verification always runs on the current rules. Files are written whole
+The key is the model and everything it was sent: the question, the audience, the evidence
+(its fingerprint), the instructions and the output schema. The same question over the same
+evidence is not sent twice; new evidence, another model or a changed contract asks again.
+The model's raw page is kept, not the verified one, so verification always runs on the
+current rules. Files are written whole
 (a temporary file renamed into place) and readable by their owner only.
 """
 
@@ -17,16 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from medoracle.llm.contract import EvidenceLine
-
 __all__ = ["ReplyCache", "cache_key"]
 
 
-def cache_key(question: str, audience: str, model: str, evidence: Sequence[EvidenceLine]) -> str:
-    basis = json.dumps(
-        [question, audience, model, [[e.number, e.text, e.source] for e in evidence]],
-        ensure_ascii=False,
-    )
+def cache_key(model: str, messages: Sequence[dict[str, str]], schema: dict[str, Any] | None) -> str:
+    basis = json.dumps([model, list(messages), schema], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(basis.encode()).hexdigest()
 
 

@@ -5,7 +5,7 @@ sentences. The evidence goes inside one delimited block as JSON strings (every `
 so a source sentence cannot close the block, and the system message says that text inside
 it is quoted data: an instruction there ("ignore previous instructions...") is not
 followed, and whatever the model writes is still only kept where the verifier finds it in
-the sentences it cites. The reply is a JSON object (`SCHEMA`): a bottom line and sections,
+the sentences it cites. The reply is a JSON object (`schema_for`): a bottom line and sections,
 each statement with the evidence numbers it rests on. A reply that does not parse is sent
 back once with the error; a second failure rejects the page.
 """
@@ -21,7 +21,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
-    "SCHEMA",
     "EvidenceLine",
     "WrittenPage",
     "WrittenSection",
@@ -29,6 +28,7 @@ __all__ = [
     "messages",
     "parse",
     "repair_messages",
+    "schema_for",
 ]
 
 _AUDIENCES = {
@@ -82,7 +82,46 @@ class WrittenPage(BaseModel):
         return [*self.bottom_line, *(s for section in self.sections for s in section.statements)]
 
 
-SCHEMA: dict[str, Any] = WrittenPage.model_json_schema()
+def schema_for(evidence: int) -> dict[str, Any]:
+    """The JSON schema of a page over `evidence` numbered sentences. Servers that constrain
+    output to it (llama.cpp, vLLM, OpenAI) can then only cite numbers that exist, at least
+    one per statement; the parser stays lenient (`WrittenPage`) for servers that do not,
+    and the gate drops what does not hold."""
+    statement = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string", "minLength": 10, "maxLength": 600},
+            "evidence": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": max(1, evidence)},
+                "minItems": 1,
+                "maxItems": 4,
+            },
+        },
+        "required": ["text", "evidence"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "bottom_line": {"type": "array", "items": statement, "maxItems": 3},
+            "sections": {
+                "type": "array",
+                "maxItems": 6,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "heading": {"type": "string", "minLength": 3, "maxLength": 80},
+                        "statements": {"type": "array", "items": statement, "maxItems": 8},
+                    },
+                    "required": ["heading", "statements"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["bottom_line", "sections"],
+        "additionalProperties": False,
+    }
 
 
 @dataclass(frozen=True)
