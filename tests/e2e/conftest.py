@@ -287,3 +287,29 @@ def driver(
         browser.save_screenshot(str(artifacts / "failure.png"))
         page = f"<!-- {browser.current_url} -->\n{browser.page_source}"
         (artifacts / "failure.html").write_text(page, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def written_server(server: Server) -> Iterator[str]:
+    """A second `medoracle serve` over the same library whose language model is a fake
+    OpenAI-compatible server on 127.0.0.1 (it restates evidence and invents a dose)."""
+    from pytest_httpserver import HTTPServer
+
+    from fake_model import echoing_model
+
+    model = HTTPServer(host="127.0.0.1")
+    model.expect_request("/v1/chat/completions").respond_with_handler(echoing_model)
+    model.start()
+    env = {
+        **server.env,
+        "MEDORACLE_LLM__BASE_URL": model.url_for("/v1"),
+        "MEDORACLE_LLM__MODEL": "fake-model",
+    }
+    log = server.home.parent / "serve-written.log"
+    url, process = _start_server(env, log)
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        _stop(process)
+        model.stop()
