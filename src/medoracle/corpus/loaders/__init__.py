@@ -29,6 +29,7 @@ FORMATS: dict[str, str] = {
     "medquad-judged": "medquad_judged",
     "pubmed-xml": "pubmed_xml",
     "dailymed-spl": "dailymed_spl",
+    "document": "document",
 }
 
 
