@@ -58,9 +58,9 @@ def document_meta(
 class _DocumentsWith:
     """The `document` loader with metadata options applied over each file's sidecar."""
 
-    FORMAT = "document"
-    CORPUS = "local"
-    FILES = DOCUMENT_FILES
+    FORMAT: str = "document"
+    CORPUS: str = "local"
+    FILES: tuple[str, ...] = DOCUMENT_FILES
 
     def __init__(self, meta: DocumentMeta | None) -> None:
         self.meta = meta
