@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -21,10 +22,16 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTAL
 
 
 def parse_markdown(text: str) -> Parsed:
-    tokens = MarkdownIt("commonmark").enable("table").parse(_FRONT_MATTER.sub("", text, count=1))
+    tokens = _parser().parse(_FRONT_MATTER.sub("", text, count=1))
     blocks = list(_blocks(tokens))
     title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None)
     return Parsed(title, blocks)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """Built once: compiling the rule chains costs more than parsing a page."""
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _blocks(tokens: Sequence[Token]) -> Iterator[Block]:
