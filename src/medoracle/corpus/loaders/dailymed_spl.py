@@ -39,6 +39,7 @@ from defusedxml import DefusedXmlException
 from pydantic import ValidationError
 
 from medoracle.corpus.loaders._common import PassageDraft, Skipped, build_passages
+from medoracle.corpus.loaders._spl_products import drug_names, label_title, read_products
 from medoracle.corpus.loaders._spl_text import section_text, spoken_title
 from medoracle.corpus.models import Document, Identifiers, LoadedDocument, PassageKind, PubType
 from medoracle.errors import SourceError
@@ -118,11 +119,9 @@ _TITLE_CODES = (
     (re.compile(r"\b(hepatic|liver) impairment\b", re.IGNORECASE), HEPATIC_IMPAIRMENT),
 )
 _BY_TITLE_IN = (SPECIFIC_POPULATIONS, PRECAUTIONS)
-_ACTIVE = ("ACTIB", "ACTIM", "ACTIR")  # active ingredient: by basis, moiety, reference
 _SET_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _LABELLER = "v3:author/v3:assignedEntity/v3:representedOrganization/v3:name"
-_GENERIC = "v3:asEntityWithGeneric/v3:genericMedicine/v3:name"
 
 
 def read(path: Path) -> Iterator[LoadedDocument | Skipped]:
@@ -242,13 +241,13 @@ def _convert(root: ET.Element, set_id: str) -> LoadedDocument | Skipped:
     if not drafts:
         reason = "no prescribing sections (indications, dosage, warnings...)"
         return Skipped(doc_id, reason, malformed=False)
-    products = _products(root)
+    products = read_products(root)
     labeller = _text(root.find(_LABELLER, _V3))
     doc_type = root.find("v3:code", _V3)
     grade = evidence_table().grade(PubType.DRUG_LABEL)
     document = Document(
         id=doc_id,
-        title=_title(root, products, set_id),
+        title=label_title(root, products, set_id),
         source=f"DailyMed: {labeller}" if labeller else "DailyMed",
         date=_date(_attr(root.find("v3:effectiveTime", _V3), "value")),
         identifiers=Identifiers(url=LOOKUP_URL.format(set_id)),
@@ -257,7 +256,7 @@ def _convert(root: ET.Element, set_id: str) -> LoadedDocument | Skipped:
         evidence_label=grade.label,
         licence=LICENCE,
         corpus=CORPUS,
-        mesh=_drug_names(products),
+        mesh=drug_names(products),
         extra={
             "set_id": set_id,
             "version": _attr(root.find("v3:versionNumber", _V3), "value"),
@@ -308,76 +307,6 @@ def _walk(
             drafts.append(PassageDraft(name, text, SECTIONS[kept].kind))
     for child in section.iterfind("v3:component/v3:section", _V3):
         _walk(child, kept, path, drafts, codes, depth + 1)
-
-
-class _Product(NamedTuple):
-    name: str
-    generic: str
-    form: str
-    actives: tuple[str, ...]
-
-
-def _products(root: ET.Element) -> list[_Product]:
-    """Every product entity: R5 nests `manufacturedProduct/manufacturedProduct`, older
-    labels `manufacturedProduct/manufacturedMedicine`; kit parts are products too."""
-    found: list[_Product] = []
-    for entity in root.iter():
-        if _local(entity.tag) not in ("manufacturedProduct", "manufacturedMedicine", "partProduct"):
-            continue
-        name = _text(entity.find("v3:name", _V3))
-        if not name:
-            continue
-        actives = [
-            _text(ingredient.find("v3:ingredientSubstance/v3:name", _V3))
-            for ingredient in entity.iterfind("v3:ingredient", _V3)
-            if ingredient.get("classCode") in _ACTIVE
-        ]
-        actives += [
-            _text(old) for old in entity.iterfind(
-                "v3:activeIngredient/v3:activeIngredientSubstance/v3:name", _V3
-            )
-        ]  # fmt: skip
-        found.append(
-            _Product(
-                name=name,
-                generic=_text(entity.find(_GENERIC, _V3)),
-                form=_attr(entity.find("v3:formCode", _V3), "displayName"),
-                actives=tuple(a for a in actives if a),
-            )
-        )
-    return found
-
-
-def _drug_names(products: list[_Product]) -> list[str]:
-    """Brand, generic and active-ingredient names, once each: the label's topics, so that a
-    search for the drug finds its label."""
-    names: dict[str, str] = {}
-    for product in products:
-        for name in (product.name, product.generic, *product.actives):
-            if name:
-                names.setdefault(name.lower(), _readable(name))
-    return list(names.values())
-
-
-def _title(root: ET.Element, products: list[_Product], set_id: str) -> str:
-    """The first product as "Brand (generic) form"; else the label's own title, unless that
-    is the boilerplate opening of the highlights."""
-    if products:
-        first = products[0]
-        title = _readable(first.name)
-        if first.generic and first.generic.lower() != first.name.lower():
-            title += f" ({first.generic.lower()})"
-        forms = dict.fromkeys(p.form.lower() for p in products if p.form)
-        return f"{title} {'; '.join(forms)}".strip()
-    own = _text(root.find("v3:title", _V3))
-    if own and not own.lower().startswith("these highlights do not include"):
-        return own[:500]
-    return f"Drug label {set_id}"
-
-
-def _readable(name: str) -> str:
-    """SPL often shouts names ("EXAMPLOMYCIN HYDROCHLORIDE"); a heading-case copy reads better."""
-    return name.title() if name.isupper() else name
 
 
 def _date(value: str) -> str | None:
