@@ -68,14 +68,9 @@ def flag_new_evidence(store: SiteStore, composer: Composer, since: str) -> list[
             ids = sorted({ref.doc_id for ref in answer.references})
             if not ids:
                 continue
-            marks = ",".join("?" * len(ids))
-            rows = answerer.retriever.conn.execute(
-                f"SELECT id FROM documents WHERE id IN ({marks}) "
-                "AND max(added_at, updated_at) >= ?",
-                (*ids, since),
-            ).fetchall()
-            if rows:
-                found.append((article, sorted(str(row[0]) for row in rows)))
+            changed = answerer.retriever.library.documents_changed_since(ids, since)
+            if changed:
+                found.append((article, sorted(changed)))
         return found
 
     flagged = []

@@ -79,6 +79,14 @@ class LibraryReads:
         ).fetchall()
         return {row[0]: row[1] for row in rows}
 
+    def has_pub_type(self, pub_type: str) -> bool:
+        """Whether any document is of `pub_type` (one indexed lookup)."""
+        with self._guard():
+            row = self.conn.execute(
+                "SELECT 1 FROM documents WHERE pub_type = ? LIMIT 1", (pub_type,)
+            ).fetchone()
+        return row is not None
+
     def count_documents(self) -> int:
         with self._guard():
             return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])

@@ -27,6 +27,7 @@ class PubType(StrEnum):
     NARRATIVE_REVIEW = "narrative_review"
     OPINION = "opinion"
     PATIENT_INFORMATION = "patient_information"
+    DRUG_LABEL = "drug_label"  # regulator-approved prescribing information (FDA SPL)
 
 
 class Status(StrEnum):

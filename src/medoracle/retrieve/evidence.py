@@ -25,6 +25,7 @@ from medoracle.corpus.models import Document, PubType
 from medoracle.index.lexical import Filters
 from medoracle.query.analysis import QuestionAnalysis
 from medoracle.query.focus import names_in
+from medoracle.retrieve.labels import prefer_label_sections
 from medoracle.retrieve.search import Hit, Mode, Retriever
 
 __all__ = [
@@ -146,6 +147,7 @@ def gather(
     started = time.perf_counter()
     query = " ".join(part for part in (analysis.search_text, context) if part)
     hits = _search(retriever, analysis, query, documents, patient or analysis.consumer)
+    hits = prefer_label_sections(retriever, analysis, hits)  # drug questions: the label
     timings["search"] = _ms(started)
     started = time.perf_counter()
     numbered = _documents(retriever, analysis, hits)

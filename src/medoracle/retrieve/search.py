@@ -76,9 +76,6 @@ class Retriever:
         planner: Callable[[str], QueryPlan] = simple_plan,
     ) -> None:
         self.library = library
-        # The raw connection, for callers still to move to `Library` reads
-        # (articles/service.py); new code reads through `self.library`.
-        self.conn = library.conn
         self.lexical = lexical
         self.documents = documents
         self.dense = dense

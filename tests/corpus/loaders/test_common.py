@@ -16,7 +16,7 @@ from medoracle.corpus.loaders import FORMATS, Skipped, get_loader
 from medoracle.corpus.loaders._common import MAX_DEPTH, iter_jsonl
 from medoracle.corpus.models import LoadedDocument
 
-JSONL_FORMATS = sorted(name for name in FORMATS if name != "pubmed-xml")
+JSONL_FORMATS = sorted(n for n in FORMATS if any("jsonl" in f for f in get_loader(n).FILES))
 # Field names the loaders read, so that generated records reach the converters' insides.
 KEYS = (
     "Answer AnswerID CONTEXTS LABELS MESHES YEAR abstract_results_conclusions answer "

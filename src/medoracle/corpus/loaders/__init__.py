@@ -28,6 +28,8 @@ FORMATS: dict[str, str] = {
     "medquad": "medquad",
     "medquad-judged": "medquad_judged",
     "pubmed-xml": "pubmed_xml",
+    "dailymed-spl": "dailymed_spl",
+    "document": "document",
 }
 
 
