@@ -24,6 +24,10 @@ from medoracle.answer.sentences import display_text, grade_marker, is_clinical, 
             "LABAs should not be used alone in asthma.",
         ),
         ("Give 5 mg (see Table 2) once daily.", "Give 5 mg once daily."),
+        (
+            "Reduce the dosage below 30 mL/min [see Dosage and Administration (2.2)].",
+            "Reduce the dosage below 30 mL/min.",
+        ),
         # a parenthesis that is content stays
         (
             "Give amoxicillin (80 mg/kg/day) twice daily.",

@@ -183,8 +183,11 @@ def grade_marker(sentence: str) -> str | None:
     return match.group(0).strip(" -\u2013\u2014:)") or None
 
 
-# An aside that points to another document: "(see University of Michigan Asthma guideline)".
-_POINTER_ASIDE = re.compile(r"\s*\((?:see|refer to|cf\.?)\s[^()]*\)", re.IGNORECASE)
+# An aside that points to another document: "(see University of Michigan Asthma guideline)",
+# or, in a drug label, to another section: "[see Dosage and Administration (2.2)]".
+_POINTER_ASIDE = re.compile(
+    r"\s*(?:\((?:see|refer to|cf\.?)\s[^()]*\)|\[(?:see|refer to)\s[^\[\]]*\])", re.IGNORECASE
+)
 # Sentences that point elsewhere instead of saying something: "see the NGC summary of...",
 # "refer to the original guideline", "(see Table 2)", "as described above".
 _CROSS_REFERENCE = re.compile(

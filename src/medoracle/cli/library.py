@@ -115,18 +115,54 @@ def build(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--limit", type=click.IntRange(min=1), help="at most N documents per file")
 @click.option("--no-index", is_flag=True, help="leave the search indexes for the next search")
+@click.option("--title", help="document: its title (one file only)")
+@click.option("--body", help="document: the issuing body, e.g. a clinic or trust")
+@click.option("--year", type=click.IntRange(1900, 2100), help="document: year issued")
+@click.option("--type", "pub_type", help="document: publication type (default guideline)")
+@click.option("--audience", type=click.Choice(["clinician", "patient"]), help="document: reader")
+@click.option("--id", "doc_id", help="document: its id after local: (one file only)")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def ingest_command(
-    format_name: str, paths: tuple[Path, ...], limit: int | None, no_index: bool, as_json: bool
+    format_name: str,
+    paths: tuple[Path, ...],
+    limit: int | None,
+    no_index: bool,
+    title: str | None,
+    body: str | None,
+    year: int | None,
+    pub_type: str | None,
+    audience: str | None,
+    doc_id: str | None,
+    as_json: bool,
 ) -> None:
+    """Options --title, --body, --year, --type, --audience and --id describe `document`
+    files (PDF, HTML, Markdown) over their NAME.meta.toml sidecars."""
+    from medoracle.corpus.local import document_meta, ingest_documents
+    from medoracle.errors import ConfigError
+
     with errors():
         settings = get_settings()
+        options = {"title": title, "body": body, "year": year, "type": pub_type,
+                   "audience": audience, "id": doc_id}  # fmt: skip
+        given = [f"--{name}" for name, value in options.items() if value is not None]
+        if given and format_name != "document":
+            raise ConfigError(f"{', '.join(given)}: only for the document format")
+        meta = None
+        if format_name == "document":
+            meta = document_meta(
+                title=title, body=body, year=year, type=pub_type, audience=audience, id=doc_id
+            )
 
         def run(reporter: RichReporter) -> dict[str, Any]:
             since = utc_now()
-            summary = ingest_paths(
-                settings, format_name, list(paths), limit=limit, reporter=reporter
-            )
+            if format_name == "document":
+                summary = ingest_documents(
+                    settings, list(paths), meta, limit=limit, reporter=reporter
+                )
+            else:
+                summary = ingest_paths(
+                    settings, format_name, list(paths), limit=limit, reporter=reporter
+                )
             return summary if no_index else index_and_flag(settings, summary, reporter, since)
 
         _print_summary(with_progress(run), as_json)
