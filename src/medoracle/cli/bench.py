@@ -110,3 +110,19 @@ def bench_components_command(as_json: bool) -> None:
     with errors():
         settings = get_settings()
         print_report(run_components(settings.resolved_data_dir(), settings.cache_dir), as_json)
+
+
+@bench_group.command("pubmed")
+@click.option("--questions", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--url", help="E-utilities base URL; default MEDORACLE_PUBMED__BASE_URL")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def bench_pubmed_command(questions: int, url: str | None, as_json: bool) -> None:
+    """E-utilities requests and cache hits for the first N bank questions, twice (cold and
+    warm cache), ingesting into a scratch library."""
+    from medoracle.bench.pubmed import run_pubmed_bench
+
+    with errors():
+        settings = get_settings()
+        if url:
+            settings.pubmed.base_url = url
+        print_report(run_pubmed_bench(settings, questions), as_json)

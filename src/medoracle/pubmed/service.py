@@ -33,10 +33,12 @@ def fetch_question(
     *,
     client: EUtils | None = None,
     reporter: Reporter | None = None,
+    resources: QueryResources | None = None,
 ) -> dict[str, Any]:
     """Search PubMed for `question` (filtered to guidelines, reviews and trials, then
     unfiltered when that finds nothing) and ingest the new records."""
-    resources = QueryResources.load(settings.resolved_data_dir(), settings.cache_dir / "query")
+    if resources is None:
+        resources = _resources(settings)
     parsed = understand(question, resources)
     client = client or open_eutils(settings)
     report = fetch_term(settings, pubmed_term(parsed), client=client, reporter=reporter)
@@ -97,9 +99,12 @@ def fetch_questions(
     """`fetch_question` for each question over one client: what each found and ingested, and
     the E-utilities requests sent and answered from the cache for the whole batch."""
     client = client or open_eutils(settings)
+    resources = _resources(settings)
     rows = []
     for question in questions:
-        report = fetch_question(settings, question, client=client, reporter=reporter)
+        report = fetch_question(
+            settings, question, client=client, reporter=reporter, resources=resources
+        )
         rows.append(
             {
                 "question": question,
@@ -118,3 +123,8 @@ def fetch_questions(
         "retries": client.stats.retries,
         "by_question": rows,
     }
+
+
+def _resources(settings: Settings) -> QueryResources:
+    """The MeSH tree and abbreviation lexicon, loaded (from their caches) once per call."""
+    return QueryResources.load(settings.resolved_data_dir(), settings.cache_dir / "query")
