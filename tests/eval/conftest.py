@@ -39,10 +39,12 @@ class _FixedYear(datetime):
         return cls(YEAR, 6, 1, tzinfo=tz)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fixed_answerer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Answerer]:
     """An answerer (lexical search with question understanding, no dense index) over the
-    fixture library; every loaded medoracle module reads the year as `YEAR`."""
+    fixture library; every loaded medoracle module reads the year as `YEAR` while the tests
+    of the module that asked for it run, and only then: a session-long patch would freeze
+    every later test's clock (timestamps that must move on never would)."""
     home = tmp_path_factory.mktemp("fixed")
     (home / "no-data").mkdir()
     settings = Settings(home=home, data_dir=home / "no-data", cache_dir=home / "cache")
