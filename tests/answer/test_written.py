@@ -256,7 +256,7 @@ def test_the_page_names_the_model_and_each_statements_support(httpserver: HTTPSe
         assert "Written by the language model fake-model" in page
         assert page.count("support 0.") >= 3
     extractive = render(base_page(), "html")
-    assert "language model" not in extractive and "support 0." not in extractive
+    assert "Written by the language model" not in extractive and "support 0." not in extractive
 
 
 def test_the_schema_lets_the_model_cite_only_numbers_it_was_given(httpserver: HTTPServer) -> None:

@@ -6,15 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from cli_kit import run as _run
 from helpers import write_cochrane
-from medoracle.cli import main
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _one_line_error(stderr: str) -> str:

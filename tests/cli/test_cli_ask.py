@@ -3,18 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from cli_kit import run as _run
 from medoracle.answer.model import Answer
-from medoracle.cli import main
 
 INVENTED = Path(__file__).parents[1] / "answer" / "fixtures" / "ngc_invented.jsonl"
 QUESTION = "What is the management of Varnell syndrome with progressive leg weakness?"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _library() -> None:

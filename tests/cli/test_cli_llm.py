@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
+from cli_kit import run as _run
 from medoracle.answer.model import Answer
-from medoracle.cli import main
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "pubmed"))
 from fake_eutils import efetch, esearch_json
@@ -21,11 +20,6 @@ from fake_model import echoing_model
 
 INVENTED = Path(__file__).parents[1] / "answer" / "fixtures" / "ngc_invented.jsonl"
 QUESTION = "What is the management of Varnell syndrome with progressive leg weakness?"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _library() -> None:

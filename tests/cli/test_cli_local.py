@@ -7,17 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from cli_kit import run as _run
 from medoracle.answer.model import Answer
-from medoracle.cli import main
 
 FIXTURES = Path(__file__).parents[1] / "corpus" / "fixtures"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _library() -> None:

@@ -3,14 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from medoracle.cli import main
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from cli_kit import run as _run
 
 
 def _library(home: Path, fixtures: Path) -> None:

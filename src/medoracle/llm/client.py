@@ -15,12 +15,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from medoracle.errors import ConfigError, ModelError
+from medoracle.retry_after import retry_after
 from medoracle.settings import LlmSettings
 
 __all__ = ["ChatClient", "Completion", "api_key"]
@@ -155,7 +155,7 @@ class ChatClient:
                     return _json(response, self.base_url)
                 if response.status_code not in _RETRIED or attempt >= self.settings.retries:
                     raise ModelError(_refusal(response, self.base_url, self._model))
-                wait = _retry_after(response)
+                wait = retry_after(response)
                 if wait is not None:
                     self._sleep(min(wait, _MAX_WAIT_S))
                     attempt += 1
@@ -192,18 +192,3 @@ def _refusal(response: httpx.Response, base_url: str, model: str) -> str:
     except (ValueError, AttributeError):
         pass
     return f"{base_url} answered HTTP {status}{detail}"
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

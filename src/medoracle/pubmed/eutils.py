@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -32,6 +31,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from medoracle.errors import ConfigError, RemoteError
+from medoracle.retry_after import retry_after
 from medoracle.settings import PubmedSettings
 
 __all__ = ["EUtils", "Searched", "Stats"]
@@ -163,7 +163,7 @@ class EUtils:
                     return response.headers.get("content-type", ""), response.content
                 if response.status_code not in _RETRIED or attempt >= self.settings.retries:
                     raise RemoteError(f"{url} answered HTTP {response.status_code}")
-                wait = _retry_after(response)
+                wait = retry_after(response)
             self.stats.retries += 1
             self._sleep(min(wait if wait is not None else 0.5 * 2**attempt, _MAX_WAIT_S))
             attempt += 1
@@ -203,20 +203,6 @@ class EUtils:
             os.replace(name, self.cache_dir / f"{key}.json")
         except OSError:
             return  # an unwritable cache only costs a repeated request
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def _searched(kind: str, body: bytes, base_url: str) -> Searched:

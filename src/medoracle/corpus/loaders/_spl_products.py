@@ -9,6 +9,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import NamedTuple
 
+from medoracle.corpus.loaders._spl_text import attribute, element_text, local_name
+
 __all__ = ["Product", "drug_names", "label_title", "read_products"]
 
 _V3 = {"v3": "urn:hl7-org:v3"}
@@ -25,31 +27,38 @@ class Product(NamedTuple):
     actives: tuple[str, ...]
 
 
+_PRODUCT_TAGS = ("manufacturedProduct", "manufacturedMedicine", "partProduct")
+
+
 def read_products(root: ET.Element) -> list[Product]:
     """Every product entity: R5 nests `manufacturedProduct/manufacturedProduct`, older
     labels `manufacturedProduct/manufacturedMedicine`; kit parts are products too."""
     found: list[Product] = []
     for entity in root.iter():
-        if _local(entity.tag) not in ("manufacturedProduct", "manufacturedMedicine", "partProduct"):
+        if local_name(entity.tag) not in (
+            "manufacturedProduct",
+            "manufacturedMedicine",
+            "partProduct",
+        ):
             continue
-        name = _text(entity.find("v3:name", _V3))
+        name = element_text(entity.find("v3:name", _V3))
         if not name:
             continue
         actives = [
-            _text(ingredient.find("v3:ingredientSubstance/v3:name", _V3))
+            element_text(ingredient.find("v3:ingredientSubstance/v3:name", _V3))
             for ingredient in entity.iterfind("v3:ingredient", _V3)
             if ingredient.get("classCode") in _ACTIVE
         ]
         actives += [
-            _text(old) for old in entity.iterfind(
+            element_text(old) for old in entity.iterfind(
                 "v3:activeIngredient/v3:activeIngredientSubstance/v3:name", _V3
             )
         ]  # fmt: skip
         found.append(
             Product(
                 name=name,
-                generic=_text(entity.find(_GENERIC, _V3)),
-                form=_attr(entity.find("v3:formCode", _V3), "displayName"),
+                generic=element_text(entity.find(_GENERIC, _V3)),
+                form=attribute(entity.find("v3:formCode", _V3), "displayName"),
                 actives=tuple(a for a in actives if a),
             )
         )
@@ -77,7 +86,7 @@ def label_title(root: ET.Element, products: list[Product], set_id: str) -> str:
             title += f" ({first.generic.lower()})"
         forms = dict.fromkeys(p.form.lower() for p in products if p.form)
         return f"{title} {'; '.join(forms)}".strip()
-    own = _text(root.find("v3:title", _V3))
+    own = element_text(root.find("v3:title", _V3))
     if own and not own.lower().startswith("these highlights do not include"):
         return own[:500]
     return f"Drug label {set_id}"
@@ -86,15 +95,3 @@ def label_title(root: ET.Element, products: list[Product], set_id: str) -> str:
 def _readable(name: str) -> str:
     """SPL often shouts names ("EXAMPLOMYCIN HYDROCHLORIDE"); a heading-case copy reads better."""
     return name.title() if name.isupper() else name
-
-
-def _text(elem: ET.Element | None) -> str:
-    return " ".join(" ".join(elem.itertext()).split()) if elem is not None else ""
-
-
-def _attr(elem: ET.Element | None, name: str) -> str:
-    return (elem.get(name) or "").strip() if elem is not None else ""
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
-__all__ = ["section_text", "spoken_title"]
+__all__ = ["attribute", "element_text", "local_name", "section_text", "spoken_title"]
 
 _SKIP = frozenset({"renderMultiMedia", "observationMedia"})  # images: no text to cite
 
@@ -40,7 +40,7 @@ def _blocks(elem: ET.Element) -> Iterator[str]:
     """Block children become blocks; runs of inline text between them become blocks too."""
     inline: list[str] = [elem.text or ""]
     for child in elem:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag in ("paragraph", "list", "table"):
             yield _collapse("".join(inline))
             inline = []
@@ -59,18 +59,18 @@ def _blocks(elem: ET.Element) -> Iterator[str]:
 def _items(listing: ET.Element) -> Iterator[str]:
     """A list's caption and items, one per line; a nested list's items follow their parent."""
     for child in listing:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "caption":
             yield _flat(child)
         elif tag == "item":
             own = [child.text or ""]
             nested: list[ET.Element] = []
             for part in child:
-                if _local(part.tag) == "list":
+                if local_name(part.tag) == "list":
                     nested.append(part)
-                elif _local(part.tag) not in _SKIP:
+                elif local_name(part.tag) not in _SKIP:
                     own.append(
-                        f" {_flat(part)} " if _local(part.tag) == "paragraph" else _flat(part)
+                        f" {_flat(part)} " if local_name(part.tag) == "paragraph" else _flat(part)
                     )
                 own.append(part.tail or "")
             text = _collapse("".join(own))
@@ -85,7 +85,7 @@ def _rows(table: ET.Element) -> Iterator[str]:
     if caption is not None and _flat(caption):
         yield _flat(caption)
     for row in table.iter("{urn:hl7-org:v3}tr"):
-        cells = [_flat(cell) for cell in row if _local(cell.tag) in ("td", "th")]
+        cells = [_flat(cell) for cell in row if local_name(cell.tag) in ("td", "th")]
         line = "; ".join(cell for cell in cells if cell)
         if line:
             yield line
@@ -95,7 +95,7 @@ def _flat(elem: ET.Element) -> str:
     """All text inside `elem` on one line; `br` and block edges become spaces."""
     parts = [elem.text or ""]
     for child in elem:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "br":
             parts.append(" ")
         elif tag in ("paragraph", "item", "list", "table", "tr", "td", "th", "caption"):
@@ -110,5 +110,16 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _local(tag: str) -> str:
+def element_text(elem: ET.Element | None) -> str:
+    """All the text inside `elem`, whitespace collapsed; "" for no element."""
+    return " ".join(" ".join(elem.itertext()).split()) if elem is not None else ""
+
+
+def attribute(elem: ET.Element | None, name: str) -> str:
+    """The stripped value of attribute `name`; "" when absent or for no element."""
+    return (elem.get(name) or "").strip() if elem is not None else ""
+
+
+def local_name(tag: str) -> str:
+    """A tag without its namespace: "{urn:hl7-org:v3}section" -> "section"."""
     return tag.rpartition("}")[2]

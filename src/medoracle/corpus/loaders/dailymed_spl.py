@@ -40,7 +40,13 @@ from pydantic import ValidationError
 
 from medoracle.corpus.loaders._common import PassageDraft, Skipped, build_passages
 from medoracle.corpus.loaders._spl_products import drug_names, label_title, read_products
-from medoracle.corpus.loaders._spl_text import section_text, spoken_title
+from medoracle.corpus.loaders._spl_text import (
+    attribute,
+    element_text,
+    local_name,
+    section_text,
+    spoken_title,
+)
 from medoracle.corpus.models import Document, Identifiers, LoadedDocument, PassageKind, PubType
 from medoracle.errors import SourceError
 from medoracle.grade import evidence_table
@@ -202,7 +208,7 @@ def label(where: str, data: bytes) -> LoadedDocument | Skipped:
     """One SPL label from its bytes; raises `SourceError` when they are not an SPL label."""
     root = _parse(where, data)
     name = where.rsplit("/", 1)[-1]
-    set_id = _attr(root.find("v3:setId", _V3), "root").lower()
+    set_id = attribute(root.find("v3:setId", _V3), "root").lower()
     if not _SET_ID.match(set_id):
         return Skipped(name, f"{where}: no setId (a UUID) in the label")
     try:
@@ -230,7 +236,7 @@ def _parse(where: str, data: bytes) -> ET.Element:
         raise SourceError(f"{where}: unreadable XML ({exc})") from None
     if root.tag != f"{{{NS}}}document":
         raise SourceError(
-            f"{where}: root element <{_local(root.tag)}> is not an SPL <document> in {NS}"
+            f"{where}: root element <{local_name(root.tag)}> is not an SPL <document> in {NS}"
         )
     return root
 
@@ -242,14 +248,14 @@ def _convert(root: ET.Element, set_id: str) -> LoadedDocument | Skipped:
         reason = "no prescribing sections (indications, dosage, warnings...)"
         return Skipped(doc_id, reason, malformed=False)
     products = read_products(root)
-    labeller = _text(root.find(_LABELLER, _V3))
+    labeller = element_text(root.find(_LABELLER, _V3))
     doc_type = root.find("v3:code", _V3)
     grade = evidence_table().grade(PubType.DRUG_LABEL)
     document = Document(
         id=doc_id,
         title=label_title(root, products, set_id),
         source=f"DailyMed: {labeller}" if labeller else "DailyMed",
-        date=_date(_attr(root.find("v3:effectiveTime", _V3), "value")),
+        date=_date(attribute(root.find("v3:effectiveTime", _V3), "value")),
         identifiers=Identifiers(url=LOOKUP_URL.format(set_id)),
         pub_type=grade.pub_type,
         evidence_level=grade.level,
@@ -259,9 +265,9 @@ def _convert(root: ET.Element, set_id: str) -> LoadedDocument | Skipped:
         mesh=drug_names(products),
         extra={
             "set_id": set_id,
-            "version": _attr(root.find("v3:versionNumber", _V3), "value"),
+            "version": attribute(root.find("v3:versionNumber", _V3), "value"),
             "labeller": labeller,
-            "document_type": _attr(doc_type, "displayName") or _attr(doc_type, "code"),
+            "document_type": attribute(doc_type, "displayName") or attribute(doc_type, "code"),
             "loinc": [f"{code} {section}" for section, code in codes.items()],
         },
     )
@@ -290,8 +296,8 @@ def _walk(
     "Renal impairment" under pharmacokinetics is not read as dosing advice."""
     if depth > MAX_SECTION_DEPTH:
         return
-    code = _attr(section.find("v3:code", _V3), "code")
-    title = spoken_title(_text(section.find("v3:title", _V3)))
+    code = attribute(section.find("v3:code", _V3), "code")
+    title = spoken_title(element_text(section.find("v3:title", _V3)))
     kept = code if code in SECTIONS else None
     if kept is None and inherited in _BY_TITLE_IN:
         kept = next((c for pattern, c in _TITLE_CODES if pattern.search(title)), inherited)
@@ -317,15 +323,3 @@ def _date(value: str) -> str | None:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat()
     except ValueError:
         return None
-
-
-def _text(elem: ET.Element | None) -> str:
-    return " ".join(" ".join(elem.itertext()).split()) if elem is not None else ""
-
-
-def _attr(elem: ET.Element | None, name: str) -> str:
-    return (elem.get(name) or "").strip() if elem is not None else ""
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
