@@ -238,12 +238,43 @@ def test_the_same_evidence_is_not_sent_twice(httpserver: HTTPServer, tmp_path: P
     assert len(httpserver.log) == 2  # another audience is another page
 
 
-def test_a_statement_with_no_words_is_dropped_for_support(httpserver: HTTPServer) -> None:
+def test_a_statement_with_no_words_is_dropped_as_no_statement(httpserver: HTTPServer) -> None:
     good = json.loads(GOOD)
     good["sections"][0]["statements"].append(said_by_model("...", 1))
     report = written(httpserver, json.dumps(good)).provenance.model
+    assert report is not None and [(d.text, d.reason) for d in report.dropped] == [("...", "form")]
+
+
+# Shapes a small model really wrote (Gemma 3 270M on the question bank), each kept off.
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("Should adults with sinusitis get antibiotics?", "form"),
+        ("... and for a patient with a low-severity sinusitis treated at home", "form"),
+        ("the first choice is amoxicillin for adults.", "form"),
+        ("Amoxicillin is the first choice (<|im_end|><|im_end|>user", "form"),
+        (
+            "A delayed prescription reduces antibiotic use. A delayed prescription reduces "
+            "antibiotic use. A delayed prescription reduces antibiotic use.",
+            "form",
+        ),
+        ("What antibiotic dose for sinusitis in adults.", "question_echo"),
+        (
+            "A delayed prescription reduces antibiotic use without worse outcomes in adults, "
+            "in children, in older people, in pregnancy, in people with asthma, in people "
+            "with diabetes and in every other group studied across many countries worldwide.",
+            "length",
+        ),
+    ],
+)
+def test_what_is_no_statement_is_dropped_before_it_is_checked(
+    httpserver: HTTPServer, statement: str, reason: str
+) -> None:
+    good = json.loads(GOOD)
+    good["sections"][0]["statements"].append(said_by_model(statement, 3))
+    report = written(httpserver, json.dumps(good)).provenance.model
     assert report is not None and [(d.text, d.reason) for d in report.dropped] == [
-        ("...", "support")
+        (statement, reason)
     ]
 
 

@@ -99,6 +99,7 @@ class LlmComposer:
             {line.number: line.text for line in lines},
             self.verifier,
             self.floor,
+            base.question,
         )
         report.written = len(verdicts)
         report.dropped = [Dropped(text=v.text, reason=v.reason) for v in verdicts if v.reason]
