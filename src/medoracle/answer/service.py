@@ -150,8 +150,9 @@ class Answerer:
 
     def _verified(self, answer: Answer) -> Answer:
         """Every statement scored against its quotes; those below the floor are removed.
-        A page left with no statement becomes an abstention."""
-        if answer.abstained:
+        A page left with no statement becomes an abstention. A model-written page was
+        scored by this verifier, at this floor, in its gate (`cite.gate`): not again."""
+        if answer.abstained or answer.provenance.composer == "llm":
             return answer
         statements = answer.statements()
         supports = self.verifier.score_many(
